@@ -1,0 +1,133 @@
+//! Command-line definitions (clap). Each doc comment is the help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::state::{Step, Strategy};
+
+/// Re-align many branches and stacks onto an updated base, as one run you can pause,
+/// resume, share and cancel.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-align",
+    bin_name = "git-align",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub start: StartArgs,
+    /// Print only errors and the final result
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Explain each step
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a run (the default when no subcommand is given)
+    Start(StartArgs),
+    /// Show where the run stands
+    Status(StatusArgs),
+    /// Ask the running git-align (in another terminal) to stop at its next safe point
+    Pause,
+    /// Continue a paused or interrupted run from its last checkpoint
+    #[command(alias = "resume")]
+    Continue(ContinueArgs),
+    /// Leave the current branch (and branches stacked on it) at its original commit and go on
+    Skip,
+    /// Restore every branch the run moved, and HEAD, to where they were before it
+    #[command(alias = "abort")]
+    Cancel(CancelArgs),
+    /// After a finished run: restore every branch it moved, like cancel
+    Undo(CancelArgs),
+    /// List past runs and their checkpoints, from the history of refs/align/state
+    Log(LogArgs),
+    /// Build a scratch repository and show a run with a pause and a resume
+    Demo,
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+/// Options of `git align start`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct StartArgs {
+    /// The base to align onto [config: align.base; default: the remote's default branch, main, master]
+    #[arg(long, value_name = "REV")]
+    pub onto: Option<String>,
+    /// Replay commits (rebase) or merge the base into each branch [config: align.strategy]
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
+    /// Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]
+    #[arg(long, value_name = "STEP[,STEP]", value_delimiter = ',', value_parser = parse_step)]
+    pub pause_after: Vec<Step>,
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Branches or globs to align [config: align.branches; default: every branch with commits not on the base]
+    #[arg(value_name = "BRANCH|GLOB")]
+    pub branches: Vec<String>,
+}
+
+/// `--strategy` values.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StrategyArg {
+    /// Replay each branch's commits onto the new base
+    Rebase,
+    /// Merge the new base into each branch
+    Merge,
+}
+
+impl From<StrategyArg> for Strategy {
+    fn from(arg: StrategyArg) -> Strategy {
+        match arg {
+            StrategyArg::Rebase => Strategy::Rebase,
+            StrategyArg::Merge => Strategy::Merge,
+        }
+    }
+}
+
+fn parse_step(text: &str) -> Result<Step, String> {
+    Step::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a step (rebase, exec, branch, finish)"))
+}
+
+/// Options of `git align status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print the state as JSON (stable fields, see the README)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `git align continue`.
+#[derive(Debug, Args)]
+pub struct ContinueArgs {}
+
+/// Options of `git align cancel` and `undo`.
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// Restore branches even if someone moved them after the run did
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Options of `git align log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// How many runs to show
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub max_count: usize,
+}
+
+/// Options of `git align completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}

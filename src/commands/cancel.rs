@@ -1,0 +1,138 @@
+//! `git align cancel` (alias `abort`) and `git align undo`: put every branch back.
+
+use crate::cli::CancelArgs;
+use crate::commands::{open_run, record_decision, Ctx};
+use crate::error::{Error, Result};
+use crate::git::{Oid, RefMove};
+use crate::lock::{self, Lock};
+use crate::run::{reconcile, Outcome};
+use crate::state::{RunState, State, Store};
+
+/// Cancels an open run: every branch it moved goes back to its original commit.
+pub fn cmd_cancel(ctx: &Ctx, args: &CancelArgs) -> Result<Outcome> {
+    let (_lock, store, state) = open_run(&ctx.repo, "cancel")?;
+    lock::clear_pause_request(&ctx.repo);
+    restore(ctx, store, state, args.force, "cancel")
+}
+
+/// Undoes the last run after it finished.
+pub fn cmd_undo(ctx: &Ctx, args: &CancelArgs) -> Result<Outcome> {
+    let _lock = Lock::acquire(&ctx.repo)?;
+    let store = Store::open(&ctx.repo)?;
+    let mut state = store.load()?.ok_or(Error::NoRun)?;
+    if state.state != RunState::Finished {
+        return Err(Error::WrongState {
+            run_id: state.run_id,
+            state: state.state.as_str().into(),
+            what: "only a finished run can be undone (use 'git align cancel' for an open one)"
+                .into(),
+        });
+    }
+    reconcile(&ctx.repo, &mut state, true)?;
+    restore(ctx, store, state, args.force, "undo")
+}
+
+/// Restores every branch in one ref transaction, the work tree of the checked-out one,
+/// then checkpoints the run as cancelled.
+fn restore(
+    ctx: &Ctx,
+    mut store: Store<'_>,
+    mut state: State,
+    force: bool,
+    verb: &str,
+) -> Result<Outcome> {
+    let repo = &ctx.repo;
+    let moves = planned_moves(ctx, &state, force)?;
+    let head = repo.head()?;
+    let checked_out = moves.iter().find(|m| {
+        Some(m.refname.as_str())
+            == head
+                .branch
+                .as_ref()
+                .map(|b| format!("refs/heads/{b}"))
+                .as_deref()
+    });
+    if let (Some(m), Some(_)) = (checked_out, repo.workdir()) {
+        if let Some(path) = repo.first_change_against(repo.tree_of(m.from)?)? {
+            return Err(Error::Dirty(format!(
+                "{path} (the checked-out branch would be restored)"
+            )));
+        }
+    }
+    let message = format!("align: {verb} ({})", state.run_id);
+    if let Some((refname, actual)) = repo.move_refs_atomically(&moves, &message)? {
+        return Err(Error::RefMoved {
+            branch: refname.trim_start_matches("refs/heads/").into(),
+            expected: "the oid the run recorded".into(),
+            actual: actual
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "nothing".into()),
+        });
+    }
+    if let (Some(m), Some(_)) = (checked_out, repo.workdir()) {
+        repo.force_checkout(repo.tree_of(m.to)?)?;
+    }
+    record_decision(&mut state, "cancel", None);
+    state.state = RunState::Cancelled;
+    state.pause_reason = None;
+    state.pause_content = None;
+    state.current = None;
+    state.step = None;
+    store.save(
+        &state,
+        &format!("{verb}: restored {} branches", moves.len()),
+    )?;
+    for m in &moves {
+        ctx.ui.say(format!(
+            "restored {} {} -> {}",
+            m.refname.trim_start_matches("refs/heads/"),
+            m.from.short(),
+            m.to.short()
+        ));
+    }
+    ctx.ui.say(format!(
+        "{verb}: run {} restored ({} branches moved back)",
+        state.run_id,
+        moves.len()
+    ));
+    Ok(Outcome::Finished)
+}
+
+/// For every branch the run may have moved: where it is now, and back to the original.
+/// A branch that is neither at its original nor its recorded new oid was moved by
+/// someone else: refused unless `force`.
+fn planned_moves(ctx: &Ctx, state: &State, force: bool) -> Result<Vec<RefMove>> {
+    let mut moves = Vec::new();
+    for b in &state.branches {
+        let refname = format!("refs/heads/{}", b.name);
+        let actual = ctx.repo.ref_target(&refname)?;
+        // A branch the run never moved (pending, skipped) is not the run's to restore.
+        if b.new.is_none() || actual == Some(b.original) {
+            continue;
+        }
+        match actual {
+            Some(from) if actual == b.new || force => moves.push(RefMove {
+                refname,
+                from,
+                to: b.original,
+            }),
+            _ => {
+                return Err(Error::RefMoved {
+                    branch: b.name.clone(),
+                    expected: expected_text(b.original, b.new),
+                    actual: actual
+                        .map(|o| o.to_string())
+                        .unwrap_or_else(|| "nothing (deleted)".into()),
+                })
+            }
+        }
+    }
+    Ok(moves)
+}
+
+fn expected_text(original: Oid, new: Option<Oid>) -> String {
+    match new {
+        Some(new) => format!("{} or {}", original.short(), new.short()),
+        None => original.short(),
+    }
+}

@@ -1,0 +1,72 @@
+//! One file per subcommand, each with `cmd_<verb>(ctx, args) -> Result<Outcome>`.
+
+mod cancel;
+mod completions;
+mod continue_;
+mod demo;
+mod log;
+mod pause;
+mod skip;
+mod start;
+mod status;
+
+pub use cancel::{cmd_cancel, cmd_undo};
+pub use completions::cmd_completions;
+pub use continue_::cmd_continue;
+pub use demo::cmd_demo;
+pub use log::cmd_log;
+pub use pause::cmd_pause;
+pub use skip::cmd_skip;
+pub use start::cmd_start;
+pub use status::cmd_status;
+
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::lock::Lock;
+use crate::run::reconcile;
+use crate::state::{Decision, State, Store};
+use crate::ui::Ui;
+
+/// What every command gets: the repository and the output settings.
+pub struct Ctx {
+    pub repo: Repo,
+    pub ui: Ui,
+}
+
+/// The lock, the store and the state of an open (running or paused) run, reconciled
+/// with the refs: what continue, skip and cancel start from.
+fn open_run<'r>(repo: &'r Repo, what: &str) -> Result<(Lock, Store<'r>, State)> {
+    let lock = Lock::acquire(repo)?;
+    let store = Store::open(repo)?;
+    let mut state = store.load()?.ok_or(Error::NoRun)?;
+    if !state.state.is_open() {
+        return Err(Error::WrongState {
+            run_id: state.run_id,
+            state: state.state.as_str().into(),
+            what: format!("there is nothing to {what}"),
+        });
+    }
+    reconcile(repo, &mut state, true)?;
+    Ok((lock, store, state))
+}
+
+/// Records a person's decision at the current step.
+fn record_decision(state: &mut State, decision: &str, feedback: Option<String>) {
+    let step = state
+        .step
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_else(|| {
+            state
+                .pause_reason
+                .map(|r| r.as_str())
+                .unwrap_or("run")
+                .to_string()
+        });
+    state.decisions.push(Decision {
+        step,
+        branch: state.current.clone(),
+        decision: decision.into(),
+        feedback,
+        at: crate::time::now_rfc3339(),
+    });
+}

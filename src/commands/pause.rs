@@ -1,0 +1,23 @@
+//! `git align pause`: ask the running process to stop at its next safe point.
+
+use crate::commands::Ctx;
+use crate::error::{Error, Result};
+use crate::lock;
+use crate::run::Outcome;
+
+/// Leaves a pause request for the live git-align process; fails if none is running.
+pub fn cmd_pause(ctx: &Ctx) -> Result<Outcome> {
+    let Some(holder) = lock::live_holder(&ctx.repo) else {
+        return Err(Error::WrongState {
+            run_id: "-".into(),
+            state: "not running".into(),
+            what: "no git-align process is running in this repository".into(),
+        });
+    };
+    lock::request_pause(&ctx.repo)?;
+    ctx.ui.say(format!(
+        "asked git-align (pid {}) to pause at its next safe point",
+        holder.pid
+    ));
+    Ok(Outcome::Finished)
+}

@@ -1,0 +1,80 @@
+//! `git align skip`.
+
+use crate::commands::{open_run, record_decision, Ctx};
+use crate::error::{Error, Result};
+use crate::git::RefUpdate;
+use crate::run::{Outcome, Runner};
+use crate::state::BranchStatus;
+
+/// Leaves the current branch (and every branch stacked on it) at its original commit,
+/// then goes on with the rest.
+pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
+    let (_lock, store, mut state) = open_run(&ctx.repo, "skip")?;
+    let index = state
+        .current
+        .as_deref()
+        .and_then(|c| state.branch_index(c))
+        .filter(|i| {
+            !matches!(
+                state.branches[*i].status,
+                BranchStatus::Aligned | BranchStatus::Skipped
+            )
+        })
+        .or_else(|| {
+            state
+                .branches
+                .iter()
+                .position(|b| matches!(b.status, BranchStatus::Current | BranchStatus::Conflict))
+        })
+        .ok_or_else(|| Error::WrongState {
+            run_id: state.run_id.clone(),
+            state: state.state.as_str().into(),
+            what: "no branch is current, there is nothing to skip".into(),
+        })?;
+    let name = state.branches[index].name.clone();
+    restore_if_moved(ctx, &state.branches[index])?;
+    state.current = Some(name.clone());
+    record_decision(&mut state, "skip", None);
+    let branch = &mut state.branches[index];
+    branch.status = BranchStatus::Skipped;
+    branch.new = None;
+    branch.note = Some("skipped by request".into());
+    ctx.ui.say(format!("skipped  {name}"));
+    for child in state.descendants(&name) {
+        if let Some(i) = state.branch_index(&child) {
+            let b = &mut state.branches[i];
+            if b.status == BranchStatus::Pending {
+                b.status = BranchStatus::Skipped;
+                b.note = Some(format!("stacked on {name}, which was skipped"));
+                ctx.ui.say(format!("skipped  {child} (stacked on {name})"));
+            }
+        }
+    }
+    state.current = None;
+    state.step = None;
+    Runner::new(&ctx.repo, store, state, ctx.ui)?.drive()
+}
+
+/// A branch skipped after its ref moved goes back to its original commit.
+fn restore_if_moved(ctx: &Ctx, branch: &crate::state::BranchState) -> Result<()> {
+    let Some(new) = branch.new else {
+        return Ok(());
+    };
+    let refname = format!("refs/heads/{}", branch.name);
+    if ctx.repo.ref_target(&refname)? != Some(new) || new == branch.original {
+        return Ok(());
+    }
+    match ctx
+        .repo
+        .update_ref(&refname, branch.original, Some(new), "align: skip")?
+    {
+        RefUpdate::Done => Ok(()),
+        RefUpdate::Moved { actual } => Err(Error::RefMoved {
+            branch: branch.name.clone(),
+            expected: new.to_string(),
+            actual: actual
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "nothing".into()),
+        }),
+    }
+}

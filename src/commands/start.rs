@@ -1,0 +1,246 @@
+//! `git align [start]`: plan, checkpoint, run.
+
+use std::collections::BTreeMap;
+
+use crate::cli::StartArgs;
+use crate::commands::Ctx;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+use crate::lock::Lock;
+use crate::plan::{self, AlignPlan, PlanInput};
+use crate::run::{Outcome, Runner};
+use crate::state::{
+    BranchState, BranchStatus, HeadBefore, Onto, Options, RunState, State, Step, Store, Strategy,
+    SCHEMA_VERSION,
+};
+
+/// Starts a run: refuses if one is open, plans, checkpoints the plan, then aligns.
+pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
+    let repo = &ctx.repo;
+    refuse_open_run(&Store::open(repo)?)?;
+    let settings = Settings::resolve(repo, args)?;
+    let input = PlanInput {
+        onto: settings.onto.clone(),
+        branches: repo.local_branches()?,
+        patterns: settings.branches.clone(),
+        checked_out_elsewhere: repo
+            .linked_worktree_branches()?
+            .into_iter()
+            .map(|(branch, path)| (branch, path.display().to_string()))
+            .collect::<BTreeMap<_, _>>(),
+    };
+    let plan = plan::plan(repo, &input)?;
+    ctx.ui
+        .say(plan::describe(&plan, settings.strategy).trim_end());
+    if args.dry_run {
+        return Ok(Outcome::Finished);
+    }
+    if plan::is_empty(&plan) {
+        ctx.ui.say("nothing to align");
+        return Ok(Outcome::Finished);
+    }
+    refuse_dirty_checkout(repo, &plan)?;
+    let _lock = Lock::acquire(repo)?;
+    let mut store = Store::open(repo)?;
+    refuse_open_run(&store)?;
+    let state = new_state(repo, &plan, settings)?;
+    let originals: Vec<_> = state.branches.iter().map(|b| b.original).collect();
+    store.keep(&originals, true)?;
+    store.save(
+        &state,
+        &format!(
+            "start: {} branches onto {}",
+            state.branches.len(),
+            state.onto.name
+        ),
+    )?;
+    Runner::new(repo, store, state, ctx.ui)?
+        .with_plan(&plan)
+        .drive()
+}
+
+fn refuse_open_run(store: &Store<'_>) -> Result<()> {
+    match store.load()? {
+        Some(state) if state.state.is_open() => Err(Error::RunInProgress {
+            run_id: state.run_id,
+            state: state.state.as_str().into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The start options after command line and `git config align.*` are merged.
+struct Settings {
+    onto: Onto,
+    branches: Vec<String>,
+    strategy: Strategy,
+    options: Options,
+}
+
+impl Settings {
+    fn resolve(repo: &Repo, args: &StartArgs) -> Result<Settings> {
+        let StartArgs {
+            onto,
+            strategy,
+            pause_after,
+            dry_run: _,
+            branches,
+        } = args;
+        let onto = resolve_base(repo, onto.as_deref())?;
+        let branches = if branches.is_empty() {
+            config_list(repo, "align.branches")?
+        } else {
+            branches.clone()
+        };
+        let strategy = match strategy {
+            Some(s) => (*s).into(),
+            None => match repo.config_string("align.strategy")?.as_deref() {
+                None | Some("rebase") => Strategy::Rebase,
+                Some("merge") => Strategy::Merge,
+                Some(other) => {
+                    return Err(Error::Usage(format!(
+                        "align.strategy is '{other}'; use rebase or merge"
+                    )))
+                }
+            },
+        };
+        let pause_after = if pause_after.is_empty() {
+            config_list(repo, "align.pauseAfter")?
+                .iter()
+                .map(|s| {
+                    Step::parse(s).ok_or_else(|| {
+                        Error::Usage(format!("align.pauseAfter holds '{s}', not a step (rebase, exec, branch, finish)"))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?
+        } else {
+            pause_after.clone()
+        };
+        Ok(Settings {
+            onto,
+            branches,
+            strategy,
+            options: Options {
+                exec: None,
+                pause_after,
+            },
+        })
+    }
+}
+
+/// A config value split on commas and white space.
+fn config_list(repo: &Repo, key: &str) -> Result<Vec<String>> {
+    Ok(repo
+        .config_string(key)?
+        .map(|v| {
+            v.split([',', ' '])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// `--onto`, else `align.base`, else the remote's default branch, else main or master.
+fn resolve_base(repo: &Repo, arg: Option<&str>) -> Result<Onto> {
+    let named = match arg {
+        Some(name) => Some(name.to_string()),
+        None => repo.config_string("align.base")?,
+    };
+    if let Some(name) = named {
+        let oid = repo.resolve_commit(&name)?;
+        return Ok(Onto { name, oid });
+    }
+    let remote = repo
+        .config_string("align.remote")?
+        .unwrap_or_else(|| "origin".into());
+    let candidates = repo
+        .remote_default_branch(&remote)?
+        .into_iter()
+        .chain(["main".to_string(), "master".to_string()]);
+    for name in candidates {
+        if let Ok(oid) = repo.resolve_commit(&name) {
+            return Ok(Onto { name, oid });
+        }
+    }
+    Err(Error::NoBase)
+}
+
+/// Refuses when the branch checked out here is to be aligned and the work tree is dirty.
+fn refuse_dirty_checkout(repo: &Repo, plan: &AlignPlan) -> Result<()> {
+    let head = repo.head()?;
+    let (Some(branch), Some(oid)) = (head.branch, head.oid) else {
+        return Ok(());
+    };
+    if repo.workdir().is_none()
+        || !plan
+            .branches
+            .iter()
+            .any(|b| b.name == branch && b.skip.is_none())
+    {
+        return Ok(());
+    }
+    match repo.first_change_against(repo.tree_of(oid)?)? {
+        Some(path) => Err(Error::Dirty(format!(
+            "{path} (branch {branch} is checked out and would be aligned)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn new_state(repo: &Repo, plan: &AlignPlan, settings: Settings) -> Result<State> {
+    let head = repo.head()?;
+    let branches = plan
+        .branches
+        .iter()
+        .map(|b| BranchState {
+            name: b.name.clone(),
+            parent: b.parent.clone().unwrap_or_else(|| plan.onto.name.clone()),
+            stacked: b.parent.is_some(),
+            original: b.original,
+            new: None,
+            status: if b.skip.is_some() {
+                BranchStatus::Skipped
+            } else {
+                BranchStatus::Pending
+            },
+            note: b.skip.clone(),
+            rewritten: Vec::new(),
+            attempts: Default::default(),
+        })
+        .collect();
+    Ok(State {
+        schema_version: SCHEMA_VERSION,
+        run_id: new_run_id(),
+        state: RunState::Running,
+        onto: settings.onto,
+        strategy: settings.strategy,
+        options: settings.options,
+        head: HeadBefore {
+            branch: head.branch,
+            oid: head.oid,
+        },
+        started_at: crate::time::now_rfc3339(),
+        pause_reason: None,
+        pause_content: None,
+        current: None,
+        step: None,
+        worktree: None,
+        branches,
+        decisions: Vec::new(),
+    })
+}
+
+/// A run id that sorts by time: `20261123-112530-4f2a`.
+fn new_run_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let stamp = crate::time::rfc3339(now.as_secs() as i64);
+    let compact: String = stamp
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == 'T')
+        .collect();
+    let salt = (now.subsec_nanos() ^ std::process::id().rotate_left(16)) & 0xffff;
+    format!("{}-{salt:04x}", compact.replace('T', "-"))
+}

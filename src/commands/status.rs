@@ -1,0 +1,109 @@
+//! `git align status [--json]`.
+
+use crate::cli::StatusArgs;
+use crate::commands::Ctx;
+use crate::error::Result;
+use crate::lock;
+use crate::run::{reconcile, Outcome};
+use crate::state::{RunState, State, Store, SCHEMA_VERSION};
+
+/// Prints where the run stands, reconciled with the refs (a branch whose ref already
+/// moved is shown aligned even if the last checkpoint predates the move).
+pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
+    let store = Store::open(&ctx.repo)?;
+    let Some(mut state) = store.load()? else {
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"schema_version": SCHEMA_VERSION, "state": "none"})
+            );
+        } else {
+            println!("no alignment run in progress");
+        }
+        return Ok(Outcome::Finished);
+    };
+    let holder = lock::live_holder(&ctx.repo);
+    let interrupted = state.state == RunState::Running && holder.is_none();
+    reconcile(&ctx.repo, &mut state, interrupted)?;
+    if args.json {
+        let mut value = serde_json::to_value(&state).expect("the state serialises");
+        value["interrupted"] = serde_json::Value::Bool(interrupted);
+        value["checkpoint"] = serde_json::json!(store.head().map(|o| o.to_string()));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).expect("json serialises")
+        );
+    } else {
+        print_human(&state, interrupted, holder.map(|h| h.pid));
+    }
+    Ok(Outcome::Finished)
+}
+
+fn print_human(state: &State, interrupted: bool, pid: Option<u32>) {
+    let mut headline = format!(
+        "run {} onto {} ({}), {}: {}",
+        state.run_id,
+        state.onto.name,
+        state.onto.oid.short(),
+        state.strategy_name(),
+        state.state.as_str()
+    );
+    if let Some(reason) = state
+        .pause_reason
+        .filter(|_| state.state == RunState::Paused)
+    {
+        headline.push_str(&format!(" ({})", reason.as_str()));
+    }
+    if interrupted {
+        headline.push_str(" but no git-align process is working on it (interrupted)");
+    } else if let Some(pid) = pid.filter(|_| state.state == RunState::Running) {
+        headline.push_str(&format!(" by process {pid}"));
+    }
+    println!("{headline}");
+    if let (Some(current), Some(step)) = (&state.current, state.step) {
+        println!("current: {current}, step {}", step.as_str());
+    }
+    if let Some(worktree) = &state.worktree {
+        println!("worktree: {worktree}");
+    }
+    let width = state
+        .branches
+        .iter()
+        .map(|b| b.name.len())
+        .max()
+        .unwrap_or(0);
+    for b in &state.branches {
+        let new = b.new.map(|o| o.short()).unwrap_or_else(|| "-".into());
+        let mut line = format!(
+            "  {:8} {:width$}  {} -> {new}  on {}",
+            b.status.as_str(),
+            b.name,
+            b.original.short(),
+            b.parent
+        );
+        if let Some(note) = &b.note {
+            line.push_str(&format!("  ({note})"));
+        }
+        println!("{line}");
+    }
+    if let Some(content) = &state.pause_content {
+        println!("{}", content.trim_end());
+    }
+    for d in &state.decisions {
+        let feedback = d
+            .feedback
+            .as_deref()
+            .map(|f| format!(": {f}"))
+            .unwrap_or_default();
+        println!(
+            "decision: {} at {} of {} ({}){feedback}",
+            d.decision,
+            d.step,
+            d.branch.as_deref().unwrap_or("the run"),
+            d.at
+        );
+    }
+    if state.state.is_open() {
+        eprintln!("hint: 'git align continue', 'git align skip' or 'git align cancel'");
+    }
+}

@@ -1,0 +1,120 @@
+//! Typed errors for the conditions git-align expects and explains.
+
+/// Everything that can go wrong in git-align, each with a one-line message and a hint.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A git operation failed; `context` says what git-align was doing.
+    #[error("{context}: {message}")]
+    Git { context: String, message: String },
+    /// A command that needs a run found none.
+    #[error("no alignment run in progress")]
+    NoRun,
+    /// A start found a run that is not finished.
+    #[error("alignment run {run_id} is {state}")]
+    RunInProgress { run_id: String, state: String },
+    /// The run is in a state where the command makes no sense.
+    #[error("alignment run {run_id} is {state}: {what}")]
+    WrongState {
+        run_id: String,
+        state: String,
+        what: String,
+    },
+    /// A branch name given by the user does not exist.
+    #[error("no local branch matches '{0}'")]
+    UnknownBranch(String),
+    /// A revision given by the user does not resolve.
+    #[error("'{0}' is not a known revision")]
+    UnknownRevision(String),
+    /// No base could be found.
+    #[error("cannot tell which branch to align onto (no align.base, no remote default branch, no main or master)")]
+    NoBase,
+    /// state.json could not be read.
+    #[error("the run state in refs/align/state is unreadable: {0}")]
+    CorruptState(String),
+    /// state.json comes from a newer git-align.
+    #[error("the run state has schema_version {0}; this git-align reads only version 1")]
+    NewerSchema(u64),
+    /// A branch is not where the run left it.
+    #[error("branch '{branch}' was moved outside git-align (expected {expected}, found {actual})")]
+    RefMoved {
+        branch: String,
+        expected: String,
+        actual: String,
+    },
+    /// The work tree has changes that the command would overwrite.
+    #[error("the work tree has uncommitted changes: {0}")]
+    Dirty(String),
+    /// Bad command-line usage found after parsing.
+    #[error("{0}")]
+    Usage(String),
+    /// Another live git-align process holds the lock.
+    #[error("another git-align is running (pid {pid} on {host}, since {since})")]
+    Locked {
+        pid: u32,
+        host: String,
+        since: String,
+    },
+    /// refs/align/state moved under this process.
+    #[error("the run state was advanced by another git-align process (refs/align/state moved)")]
+    LostRace,
+    /// A branch has a shape git-align cannot replay.
+    #[error("branch '{branch}' cannot be aligned: {reason}")]
+    Unsupported { branch: String, reason: String },
+    /// An object the run needs is missing.
+    #[error("object {0} is missing from the repository")]
+    MissingObject(String),
+    /// A file-system operation failed.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+}
+
+/// Result with git-align's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// What the user can do about it, printed as `hint:` lines.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::NoRun => "start one with 'git align --onto <base>'",
+            Error::RunInProgress { .. } => {
+                "finish it with 'git align continue', or drop it with 'git align cancel'"
+            }
+            Error::WrongState { .. } => "see 'git align status'",
+            Error::UnknownBranch(_) => "list branches with 'git branch --list'",
+            Error::UnknownRevision(_) => "check the name with 'git rev-parse --verify <rev>'",
+            Error::NoBase => "name one with '--onto <rev>' or 'git config align.base <rev>'",
+            Error::CorruptState(_) | Error::MissingObject(_) => {
+                "inspect it with 'git log -p refs/align/state'; 'git update-ref -d refs/align/state' forgets the run"
+            }
+            Error::NewerSchema(_) => "use a newer git-align for this run",
+            Error::RefMoved { .. } => {
+                "look at 'git reflog <branch>'; 'git align cancel --force' restores it anyway"
+            }
+            Error::Dirty(_) => "commit or stash your changes first ('git stash'), then try again",
+            Error::Locked { .. } => "wait for it, or stop it with 'git align pause'",
+            Error::LostRace => "see 'git align status' for where the run stands now",
+            Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
+            Error::Git { .. } | Error::Usage(_) | Error::Io { .. } => return None,
+        };
+        Some(hint.to_string())
+    }
+
+    /// The process exit code: 2 for bad usage, 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}

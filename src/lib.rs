@@ -1,0 +1,19 @@
+//! git-align: re-align many branches and stacks onto an updated base, as one run that
+//! can be paused, resumed, shared through a remote and cancelled exactly.
+//!
+//! Layers: [`plan`] decides (pure), [`replay`] and [`run`] carry it out, [`state`] holds
+//! and persists progress on `refs/align/state`, [`git`] is the only place that talks to
+//! libgit2, [`commands`] and [`cli`] are the thin command line.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod git;
+pub mod lock;
+pub mod plan;
+pub mod replay;
+pub mod run;
+pub mod signals;
+pub mod state;
+pub mod time;
+pub mod ui;

@@ -1,0 +1,57 @@
+//! The `git-align` binary: parse, install signal handling, run, map the outcome to an
+//! exit code (0 finished, 1 error, 2 bad usage, 3 paused).
+
+use clap::Parser;
+
+use git_align::cli::{Cli, Command};
+use git_align::commands::{self, Ctx};
+use git_align::error::Error;
+use git_align::git::Repo;
+use git_align::run::Outcome;
+use git_align::signals;
+use git_align::ui::Ui;
+
+fn main() {
+    let cli = Cli::parse();
+    signals::install();
+    let code = match run(cli) {
+        Ok(Outcome::Finished) => 0,
+        Ok(Outcome::Paused(_)) => 3,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if let Some(hint) = e.hint() {
+                eprintln!("hint: {hint}");
+            }
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(cli: Cli) -> Result<Outcome, Error> {
+    let ui = Ui {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    match cli.command {
+        Some(Command::Demo) => return commands::cmd_demo(),
+        Some(Command::Completions(args)) => return commands::cmd_completions(None, &args),
+        _ => {}
+    }
+    let ctx = Ctx {
+        repo: Repo::discover()?,
+        ui,
+    };
+    match cli.command {
+        None => commands::cmd_start(&ctx, &cli.start),
+        Some(Command::Start(args)) => commands::cmd_start(&ctx, &args),
+        Some(Command::Status(args)) => commands::cmd_status(&ctx, &args),
+        Some(Command::Pause) => commands::cmd_pause(&ctx),
+        Some(Command::Continue(args)) => commands::cmd_continue(&ctx, &args),
+        Some(Command::Skip) => commands::cmd_skip(&ctx),
+        Some(Command::Cancel(args)) => commands::cmd_cancel(&ctx, &args),
+        Some(Command::Undo(args)) => commands::cmd_undo(&ctx, &args),
+        Some(Command::Log(args)) => commands::cmd_log(&ctx, &args),
+        Some(Command::Demo) | Some(Command::Completions(_)) => unreachable!("handled above"),
+    }
+}

@@ -1,0 +1,636 @@
+//! Planning: which branches to align, on what, with which commits. Pure: it reads history
+//! through [`History`] and writes nothing, so `--dry-run` is just printing the plan.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::git::{CommitMeta, Oid, Repo};
+use crate::state::{Onto, Strategy};
+
+/// The read-only questions planning asks of a repository.
+pub trait History {
+    /// Commits reachable from `tip` but not from `hide`, newest first, topologically.
+    fn walk(&self, tip: Oid, hide: &[Oid]) -> Result<Vec<CommitMeta>>;
+    /// The best common ancestor of two commits.
+    fn merge_base(&self, one: Oid, two: Oid) -> Result<Option<Oid>>;
+    /// Paths a commit changes against its first parent, sorted.
+    fn changed_paths(&self, commit: Oid) -> Result<Vec<String>>;
+    /// A commit's patch id against its first parent.
+    fn patch_id(&self, commit: Oid) -> Result<Oid>;
+}
+
+impl History for Repo {
+    fn walk(&self, tip: Oid, hide: &[Oid]) -> Result<Vec<CommitMeta>> {
+        Repo::walk(self, tip, hide)
+    }
+    fn merge_base(&self, one: Oid, two: Oid) -> Result<Option<Oid>> {
+        Repo::merge_base(self, one, two)
+    }
+    fn changed_paths(&self, commit: Oid) -> Result<Vec<String>> {
+        Repo::changed_paths(self, commit)
+    }
+    fn patch_id(&self, commit: Oid) -> Result<Oid> {
+        Repo::patch_id(self, commit)
+    }
+}
+
+/// What planning starts from: a snapshot of the refs and the user's choices.
+#[derive(Debug, Clone)]
+pub struct PlanInput {
+    /// The base.
+    pub onto: Onto,
+    /// Every local branch and its tip.
+    pub branches: Vec<(String, Oid)>,
+    /// Branch names or globs; empty selects every branch with commits not on the base.
+    pub patterns: Vec<String>,
+    /// Branches checked out in other worktrees, with the worktree path.
+    pub checked_out_elsewhere: BTreeMap<String, String>,
+}
+
+/// One branch in the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedBranch {
+    pub name: String,
+    /// The selected branch it sits on; None: the base.
+    pub parent: Option<String>,
+    pub original: Oid,
+    /// Commits to replay, oldest first.
+    pub commits: Vec<Oid>,
+    /// Commits left out because the base already has the same change.
+    pub upstream: Vec<Oid>,
+    /// Why the branch is left alone, if it is.
+    pub skip: Option<String>,
+}
+
+/// The whole plan, parents before children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlignPlan {
+    pub onto: Onto,
+    pub branches: Vec<PlannedBranch>,
+}
+
+/// The commits of one branch that a replay picks, and those dropped as already upstream.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BranchCommits {
+    pub commits: Vec<Oid>,
+    pub upstream: Vec<Oid>,
+}
+
+/// Patch ids of the base's commits since each fork point, computed once per fork point.
+#[derive(Default)]
+pub struct UpstreamIndex {
+    /// fork point -> (changed paths -> upstream commits with those paths)
+    by_fork: HashMap<Oid, HashMap<Vec<String>, Vec<Oid>>>,
+    patch_ids: HashMap<Oid, Oid>,
+}
+
+impl UpstreamIndex {
+    /// Whether `commit` makes a change the base already has since `fork`.
+    fn is_upstream(
+        &mut self,
+        history: &dyn History,
+        onto: Oid,
+        fork: Oid,
+        commit: Oid,
+    ) -> Result<bool> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.by_fork.entry(fork) {
+            let mut by_paths: HashMap<Vec<String>, Vec<Oid>> = HashMap::new();
+            for meta in history.walk(onto, &[fork])? {
+                if meta.parents.len() == 1 {
+                    by_paths
+                        .entry(history.changed_paths(meta.id)?)
+                        .or_default()
+                        .push(meta.id);
+                }
+            }
+            slot.insert(by_paths);
+        }
+        let paths = history.changed_paths(commit)?;
+        let Some(candidates) = self.by_fork[&fork].get(&paths).cloned() else {
+            return Ok(false);
+        };
+        let id = self.patch_id(history, commit)?;
+        for candidate in candidates {
+            if self.patch_id(history, candidate)? == id {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn patch_id(&mut self, history: &dyn History, commit: Oid) -> Result<Oid> {
+        if let Some(id) = self.patch_ids.get(&commit) {
+            return Ok(*id);
+        }
+        let id = history.patch_id(commit)?;
+        self.patch_ids.insert(commit, id);
+        Ok(id)
+    }
+}
+
+/// A branch's commits not on the base, newest first, following first parents. Merges that
+/// only bring in base commits are kept here (and dropped when picking); merges of other
+/// non-base history are refused, as a replay would have to flatten them.
+pub fn chain(history: &dyn History, name: &str, tip: Oid, onto: Oid) -> Result<Vec<CommitMeta>> {
+    let walked = history.walk(tip, &[onto])?;
+    let in_walk: HashSet<Oid> = walked.iter().map(|c| c.id).collect();
+    let by_id: HashMap<Oid, &CommitMeta> = walked.iter().map(|c| (c.id, c)).collect();
+    let mut out = Vec::new();
+    let mut next = Some(tip);
+    while let Some(id) = next.filter(|id| in_walk.contains(id)) {
+        let meta = by_id[&id];
+        if let Some(foreign) = meta.parents.iter().skip(1).find(|p| in_walk.contains(p)) {
+            return Err(Error::Unsupported {
+                branch: name.to_string(),
+                reason: format!(
+                    "merge {} brings in {} which is not on the base; replaying it would flatten history",
+                    id.short(),
+                    foreign.short()
+                ),
+            });
+        }
+        out.push(meta.clone());
+        next = meta.parents.first().copied();
+    }
+    if out.len() != walked.len() {
+        return Err(Error::Unsupported {
+            branch: name.to_string(),
+            reason: "its history holds merges of other branches".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// Picks the commits to replay from a branch's own part of its chain (newest first):
+/// merges and changes already upstream are dropped, like `git rebase` does.
+pub fn pick_commits(
+    history: &dyn History,
+    own: &[CommitMeta],
+    tip: Oid,
+    onto: Oid,
+    upstream: &mut UpstreamIndex,
+) -> Result<BranchCommits> {
+    let mut out = BranchCommits::default();
+    let fork = history.merge_base(tip, onto)?;
+    for meta in own.iter().rev() {
+        if meta.parents.len() > 1 {
+            continue;
+        }
+        match fork {
+            Some(fork) if upstream.is_upstream(history, onto, fork, meta.id)? => {
+                out.upstream.push(meta.id)
+            }
+            _ => out.commits.push(meta.id),
+        }
+    }
+    Ok(out)
+}
+
+/// The commits to replay for a branch whose parent's original tip is `parent_tip` (None:
+/// it sits on the base). Used when a run resumes in a new process.
+pub fn branch_commits(
+    history: &dyn History,
+    name: &str,
+    tip: Oid,
+    parent_tip: Option<Oid>,
+    onto: Oid,
+    upstream: &mut UpstreamIndex,
+) -> Result<BranchCommits> {
+    let chain = chain(history, name, tip, onto)?;
+    let own_len = parent_tip
+        .and_then(|p| chain.iter().position(|c| c.id == p))
+        .unwrap_or(chain.len());
+    pick_commits(history, &chain[..own_len], tip, onto, upstream)
+}
+
+/// Builds the plan: selects branches, finds stacks, orders parents first and lists the
+/// commits each branch replays.
+pub fn plan(history: &dyn History, input: &PlanInput) -> Result<AlignPlan> {
+    let selected = select(history, input)?;
+    let onto = input.onto.oid;
+    let mut chains = BTreeMap::new();
+    for (name, tip) in &selected {
+        if history.merge_base(*tip, onto)?.is_none() {
+            return Err(Error::Unsupported {
+                branch: name.clone(),
+                reason: format!("it has no history in common with {}", input.onto.name),
+            });
+        }
+        chains.insert(name.clone(), chain(history, name, *tip, onto)?);
+    }
+    let owners = tip_owners(&selected);
+    let mut upstream = UpstreamIndex::default();
+    let mut planned = BTreeMap::new();
+    for (name, tip) in &selected {
+        let chain = &chains[name];
+        let (parent, own_len) = find_parent(name, chain, &owners);
+        let picked = pick_commits(history, &chain[..own_len], *tip, onto, &mut upstream)?;
+        planned.insert(
+            name.clone(),
+            PlannedBranch {
+                name: name.clone(),
+                parent,
+                original: *tip,
+                commits: picked.commits,
+                upstream: picked.upstream,
+                skip: input
+                    .checked_out_elsewhere
+                    .get(name)
+                    .map(|path| format!("checked out in worktree {path}")),
+            },
+        );
+    }
+    let mut branches = parents_first(planned);
+    propagate_skips(&mut branches);
+    Ok(AlignPlan {
+        onto: input.onto.clone(),
+        branches,
+    })
+}
+
+/// The branches the user selected, sorted by name.
+fn select(history: &dyn History, input: &PlanInput) -> Result<BTreeMap<String, Oid>> {
+    let base_branch = input
+        .onto
+        .name
+        .strip_prefix("refs/heads/")
+        .unwrap_or(&input.onto.name);
+    let mut selected = BTreeMap::new();
+    if input.patterns.is_empty() {
+        for (name, tip) in &input.branches {
+            if name != base_branch && history.merge_base(*tip, input.onto.oid)? != Some(*tip) {
+                selected.insert(name.clone(), *tip);
+            }
+        }
+        return Ok(selected);
+    }
+    for pattern in &input.patterns {
+        let pattern = pattern.strip_prefix("refs/heads/").unwrap_or(pattern);
+        let matches: Vec<&(String, Oid)> = input
+            .branches
+            .iter()
+            .filter(|(name, _)| glob_match(pattern, name))
+            .collect();
+        if matches.is_empty() {
+            return Err(Error::UnknownBranch(pattern.to_string()));
+        }
+        let literal = !pattern.contains(['*', '?', '[']);
+        for (name, tip) in matches {
+            if name == base_branch {
+                if literal {
+                    return Err(Error::Usage(format!(
+                        "'{name}' is the base; it cannot be aligned onto itself"
+                    )));
+                }
+                continue;
+            }
+            selected.insert(name.clone(), *tip);
+        }
+    }
+    Ok(selected)
+}
+
+fn tip_owners(selected: &BTreeMap<String, Oid>) -> HashMap<Oid, Vec<String>> {
+    let mut owners: HashMap<Oid, Vec<String>> = HashMap::new();
+    for (name, tip) in selected {
+        owners.entry(*tip).or_default().push(name.clone());
+    }
+    owners
+}
+
+/// The nearest selected branch below `name` on its chain, and how many chain commits are
+/// the branch's own. Branches at the same commit stack in name order.
+fn find_parent(
+    name: &str,
+    chain: &[CommitMeta],
+    owners: &HashMap<Oid, Vec<String>>,
+) -> (Option<String>, usize) {
+    for (i, meta) in chain.iter().enumerate() {
+        let Some(names) = owners.get(&meta.id) else {
+            continue;
+        };
+        let candidate = names
+            .iter()
+            .filter(|n| n.as_str() != name && (i > 0 || n.as_str() < name))
+            .max();
+        if let Some(parent) = candidate {
+            return (Some(parent.clone()), i);
+        }
+    }
+    (None, chain.len())
+}
+
+fn parents_first(mut planned: BTreeMap<String, PlannedBranch>) -> Vec<PlannedBranch> {
+    let mut children: BTreeMap<Option<String>, Vec<String>> = BTreeMap::new();
+    for branch in planned.values() {
+        children
+            .entry(branch.parent.clone())
+            .or_default()
+            .push(branch.name.clone());
+    }
+    let mut order = Vec::new();
+    let mut stack: Vec<String> = children.get(&None).cloned().unwrap_or_default();
+    stack.reverse();
+    while let Some(name) = stack.pop() {
+        if let Some(kids) = children.get(&Some(name.clone())) {
+            stack.extend(kids.iter().rev().cloned());
+        }
+        if let Some(branch) = planned.remove(&name) {
+            order.push(branch);
+        }
+    }
+    order
+}
+
+fn propagate_skips(branches: &mut [PlannedBranch]) {
+    let mut skipped: HashSet<String> = HashSet::new();
+    for branch in branches.iter_mut() {
+        if branch.skip.is_none() {
+            if let Some(parent) = branch.parent.as_ref().filter(|p| skipped.contains(*p)) {
+                branch.skip = Some(format!("its parent {parent} is skipped"));
+            }
+        }
+        if branch.skip.is_some() {
+            skipped.insert(branch.name.clone());
+        }
+    }
+}
+
+/// Shell-style glob: `*` matches any run of characters (`/` included), `?` one character,
+/// `[abc]` one of a set.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    glob_at(&p, &t)
+}
+
+fn glob_at(p: &[char], t: &[char]) -> bool {
+    match p.first() {
+        None => t.is_empty(),
+        Some('*') => (0..=t.len()).any(|i| glob_at(&p[1..], &t[i..])),
+        Some('?') => !t.is_empty() && glob_at(&p[1..], &t[1..]),
+        Some('[') => match p.iter().position(|c| *c == ']') {
+            Some(end) if !t.is_empty() => {
+                p[1..end].contains(&t[0]) && glob_at(&p[end + 1..], &t[1..])
+            }
+            _ => false,
+        },
+        Some(c) => t.first() == Some(c) && glob_at(&p[1..], &t[1..]),
+    }
+}
+
+/// Whether the plan has nothing to do.
+pub fn is_empty(plan: &AlignPlan) -> bool {
+    plan.branches.iter().all(|b| b.skip.is_some())
+}
+
+/// Describes the plan for people, one line per branch.
+pub fn describe(plan: &AlignPlan, strategy: Strategy) -> String {
+    let total: usize = plan.branches.iter().map(|b| b.commits.len()).sum();
+    let verb = match strategy {
+        Strategy::Rebase => "replay",
+        Strategy::Merge => "merge",
+    };
+    let mut out = format!(
+        "plan: {verb} {} branch{} ({total} commit{}) onto {} ({})\n",
+        plan.branches.len(),
+        if plan.branches.len() == 1 { "" } else { "es" },
+        if total == 1 { "" } else { "s" },
+        plan.onto.name,
+        plan.onto.oid.short()
+    );
+    let width = plan
+        .branches
+        .iter()
+        .map(|b| b.name.len())
+        .max()
+        .unwrap_or(0);
+    for b in &plan.branches {
+        let on = b.parent.as_deref().unwrap_or(&plan.onto.name);
+        let mut line = format!(
+            "  {:width$}  {} commit{} on {on}",
+            b.name,
+            b.commits.len(),
+            if b.commits.len() == 1 { "" } else { "s" }
+        );
+        if !b.upstream.is_empty() {
+            line.push_str(&format!(", {} already upstream", b.upstream.len()));
+        }
+        if let Some(why) = &b.skip {
+            line.push_str(&format!(" (skip: {why})"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fake history: commits with parents, and a patch id per commit.
+    #[derive(Default)]
+    struct Fake {
+        parents: HashMap<Oid, Vec<Oid>>,
+        patch: HashMap<Oid, u8>,
+    }
+
+    fn oid(n: u8) -> Oid {
+        Oid::from_bytes([n; 20])
+    }
+
+    impl Fake {
+        fn add(&mut self, n: u8, parents: &[u8], patch: u8) {
+            self.parents
+                .insert(oid(n), parents.iter().map(|p| oid(*p)).collect());
+            self.patch.insert(oid(n), patch);
+        }
+        fn ancestors(&self, tip: Oid) -> HashSet<Oid> {
+            let mut seen = HashSet::new();
+            let mut todo = vec![tip];
+            while let Some(c) = todo.pop() {
+                if seen.insert(c) {
+                    todo.extend(self.parents[&c].iter().copied());
+                }
+            }
+            seen
+        }
+    }
+
+    impl History for Fake {
+        fn walk(&self, tip: Oid, hide: &[Oid]) -> Result<Vec<CommitMeta>> {
+            let hidden: HashSet<Oid> = hide.iter().flat_map(|h| self.ancestors(*h)).collect();
+            let mut out: Vec<CommitMeta> = self
+                .ancestors(tip)
+                .into_iter()
+                .filter(|c| !hidden.contains(c))
+                .map(|c| CommitMeta {
+                    id: c,
+                    parents: self.parents[&c].clone(),
+                    tree: c,
+                })
+                .collect();
+            out.sort_by_key(|c| std::cmp::Reverse(c.id));
+            Ok(out)
+        }
+        fn merge_base(&self, one: Oid, two: Oid) -> Result<Option<Oid>> {
+            let theirs = self.ancestors(two);
+            Ok(self
+                .ancestors(one)
+                .into_iter()
+                .filter(|c| theirs.contains(c))
+                .max())
+        }
+        fn changed_paths(&self, commit: Oid) -> Result<Vec<String>> {
+            Ok(vec![format!("file{}", self.patch[&commit])])
+        }
+        fn patch_id(&self, commit: Oid) -> Result<Oid> {
+            Ok(oid(self.patch[&commit]))
+        }
+    }
+
+    /// 1 <- 2 (old base) <- 3 <- 4 (main); commit ids grow with time.
+    fn base() -> Fake {
+        let mut f = Fake::default();
+        f.add(1, &[], 1);
+        f.add(2, &[1], 2);
+        f.add(3, &[2], 3);
+        f.add(4, &[3], 4);
+        f
+    }
+
+    fn input(branches: &[(&str, u8)], patterns: &[&str]) -> PlanInput {
+        PlanInput {
+            onto: Onto {
+                name: "main".into(),
+                oid: oid(4),
+            },
+            branches: branches
+                .iter()
+                .map(|(n, t)| (n.to_string(), oid(*t)))
+                .collect(),
+            patterns: patterns.iter().map(|p| p.to_string()).collect(),
+            checked_out_elsewhere: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn finds_stacks_and_orders_parents_first() {
+        let mut f = base();
+        f.add(10, &[2], 10);
+        f.add(11, &[10], 11);
+        f.add(12, &[11], 12);
+        f.add(13, &[11], 13);
+        let plan = plan(
+            &f,
+            &input(
+                &[
+                    ("main", 4),
+                    ("z-bottom", 10),
+                    ("a-mid", 11),
+                    ("b-top", 12),
+                    ("c-top", 13),
+                ],
+                &[],
+            ),
+        )
+        .unwrap();
+        let names: Vec<_> = plan
+            .branches
+            .iter()
+            .map(|b| (b.name.as_str(), b.parent.as_deref()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("z-bottom", None),
+                ("a-mid", Some("z-bottom")),
+                ("b-top", Some("a-mid")),
+                ("c-top", Some("a-mid"))
+            ]
+        );
+        assert_eq!(plan.branches[0].commits, vec![oid(10)]);
+        assert_eq!(plan.branches[2].commits, vec![oid(12)]);
+    }
+
+    #[test]
+    fn drops_commits_already_upstream() {
+        let mut f = base();
+        f.add(10, &[2], 3); // the same change as main's commit 3
+        f.add(12, &[10], 12);
+        let plan = plan(&f, &input(&[("t", 12)], &[])).unwrap();
+        assert_eq!(plan.branches[0].commits, vec![oid(12)]);
+        assert_eq!(plan.branches[0].upstream, vec![oid(10)]);
+    }
+
+    #[test]
+    fn drops_merges_of_the_base() {
+        let mut f = base();
+        f.add(10, &[2], 10);
+        f.add(11, &[10, 3], 11); // merge of the base into the branch
+        f.add(12, &[11], 12);
+        let plan = plan(&f, &input(&[("t", 12)], &[])).unwrap();
+        assert_eq!(plan.branches[0].commits, vec![oid(10), oid(12)]);
+    }
+
+    #[test]
+    fn default_selection_leaves_out_branches_on_the_base() {
+        let mut f = base();
+        f.add(10, &[4], 10);
+        let plan = plan(&f, &input(&[("main", 4), ("old", 2), ("new", 10)], &[])).unwrap();
+        let names: Vec<_> = plan.branches.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, vec!["new"]);
+    }
+
+    #[test]
+    fn refuses_merges_of_other_branches() {
+        let mut f = base();
+        f.add(10, &[2], 10);
+        f.add(11, &[2], 11);
+        f.add(12, &[10, 11], 12);
+        let err = plan(&f, &input(&[("m", 12)], &[])).unwrap_err();
+        assert!(matches!(err, Error::Unsupported { .. }), "{err}");
+    }
+
+    #[test]
+    fn unknown_branch_and_globs() {
+        let mut f = base();
+        f.add(10, &[2], 10);
+        let err = plan(&f, &input(&[("topic/a", 10)], &["nope"])).unwrap_err();
+        assert!(matches!(err, Error::UnknownBranch(_)));
+        let plan = plan(&f, &input(&[("topic/a", 10)], &["topic/*"])).unwrap();
+        assert_eq!(plan.branches.len(), 1);
+    }
+
+    #[test]
+    fn skips_children_of_skipped_branches() {
+        let mut f = base();
+        f.add(10, &[2], 10);
+        f.add(11, &[10], 11);
+        let mut inp = input(&[("a", 10), ("b", 11)], &[]);
+        inp.checked_out_elsewhere.insert("a".into(), "/wt".into());
+        let plan = plan(&f, &inp).unwrap();
+        assert!(plan.branches[0].skip.is_some());
+        assert_eq!(
+            plan.branches[1].skip.as_deref(),
+            Some("its parent a is skipped")
+        );
+    }
+
+    #[test]
+    fn same_tip_branches_stack_by_name() {
+        let mut f = base();
+        f.add(10, &[2], 10);
+        let plan = plan(&f, &input(&[("a", 10), ("b", 10)], &[])).unwrap();
+        assert_eq!(plan.branches[1].parent.as_deref(), Some("a"));
+        assert!(plan.branches[1].commits.is_empty());
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("topic/*", "topic/a/b"));
+        assert!(glob_match("f?at-[ab]", "feat-a"));
+        assert!(!glob_match("feat-[ab]", "feat-c"));
+    }
+}

@@ -1,0 +1,119 @@
+//! The executor for one branch: replays its commits (or merges the base into it) in
+//! memory, writing only new objects. Refs are moved elsewhere.
+
+use crate::error::Result;
+use crate::git::{Identity, Oid, Repo, TreeMerge};
+
+/// What aligning one branch produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchOutcome {
+    /// The branch's new tip.
+    Aligned {
+        tip: Oid,
+        /// Rewritten commits as `(old, new)`.
+        rewritten: Vec<(Oid, Oid)>,
+        /// Commits dropped because they became empty.
+        emptied: Vec<Oid>,
+    },
+    /// A commit did not apply cleanly.
+    Conflict {
+        /// The commit that conflicts.
+        commit: Oid,
+        /// The tip built so far (the commits before it, replayed).
+        partial: Oid,
+        /// Conflicting paths.
+        paths: Vec<String>,
+    },
+}
+
+/// Replays `commits` (oldest first) onto `onto`, like `git rebase`: a commit whose parent
+/// is already the current tip is kept as is, one that becomes empty is dropped, the rest
+/// get new commits with their author and message.
+pub fn replay_commits(
+    repo: &Repo,
+    commits: &[Oid],
+    onto: Oid,
+    committer: &Identity,
+) -> Result<BranchOutcome> {
+    let mut current = onto;
+    let mut current_tree = repo.tree_of(onto)?;
+    let mut rewritten = Vec::new();
+    let mut emptied = Vec::new();
+    for &commit in commits {
+        let meta = repo.commit_meta(commit)?;
+        let Some(&parent) = meta.parents.first() else {
+            rewritten.push((commit, commit));
+            continue;
+        };
+        if parent == current {
+            current = commit;
+            current_tree = meta.tree;
+            continue;
+        }
+        let parent_tree = repo.tree_of(parent)?;
+        match repo.merge_trees(parent_tree, current_tree, meta.tree)? {
+            TreeMerge::Conflict(paths) => {
+                return Ok(BranchOutcome::Conflict {
+                    commit,
+                    partial: current,
+                    paths,
+                })
+            }
+            TreeMerge::Clean(tree) if tree == current_tree && meta.tree != parent_tree => {
+                emptied.push(commit);
+            }
+            TreeMerge::Clean(tree) => {
+                let new = repo.rewrite_commit(commit, &[current], tree, committer)?;
+                rewritten.push((commit, new));
+                current = new;
+                current_tree = tree;
+            }
+        }
+    }
+    Ok(BranchOutcome::Aligned {
+        tip: current,
+        rewritten,
+        emptied,
+    })
+}
+
+/// Merges `onto` into the branch at `tip`, like `git merge`: nothing when the branch
+/// already has it, a fast-forward when the branch has nothing of its own, else a merge
+/// commit with the message `Merge <label> into <branch>`.
+pub fn merge_into(
+    repo: &Repo,
+    branch: &str,
+    tip: Oid,
+    onto: Oid,
+    label: &str,
+    committer: &Identity,
+) -> Result<BranchOutcome> {
+    let aligned = |tip| BranchOutcome::Aligned {
+        tip,
+        rewritten: Vec::new(),
+        emptied: Vec::new(),
+    };
+    if repo.is_ancestor(onto, tip)? {
+        return Ok(aligned(tip));
+    }
+    if repo.is_ancestor(tip, onto)? {
+        return Ok(aligned(onto));
+    }
+    let base = repo.merge_base(tip, onto)?;
+    let base_tree = match base {
+        Some(base) => repo.tree_of(base)?,
+        None => repo.write_flat_tree(&[])?,
+    };
+    match repo.merge_trees(base_tree, repo.tree_of(tip)?, repo.tree_of(onto)?)? {
+        TreeMerge::Conflict(paths) => Ok(BranchOutcome::Conflict {
+            commit: onto,
+            partial: tip,
+            paths,
+        }),
+        TreeMerge::Clean(tree) => {
+            let message = format!("Merge {label} into {branch}\n");
+            let merge = repo.create_commit(tree, &[tip, onto], committer, committer, &message)?;
+            Ok(aligned(merge))
+        }
+    }
+}

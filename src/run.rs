@@ -1,0 +1,580 @@
+//! The executor of a run: aligns branch after branch, writes checkpoints, moves refs
+//! write-ahead, and stops at safe points when asked.
+//!
+//! Crash safety rests on one rule: a branch ref moves only after a checkpoint records
+//! its new oid (status `current` with `new` set, and the objects kept on
+//! `refs/align/keep`). After a kill, every branch is at its original or its recorded new
+//! oid, and [`reconcile`] tells which.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::git::{Identity, Oid, RefUpdate, Repo};
+use crate::plan::{self, UpstreamIndex};
+use crate::replay::{self, BranchOutcome};
+use crate::state::{BranchStatus, PauseReason, RunState, State, Step, Store, Strategy};
+use crate::ui::Ui;
+use crate::{lock, signals};
+
+/// How a command that runs the alignment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every branch done (or nothing to do): exit 0.
+    Finished,
+    /// Stopped, resumable: exit 3.
+    Paused(PauseReason),
+}
+
+/// The shortest time between two checkpoints of a plain run; a checkpoint is also taken
+/// at every pause and at the end.
+const MIN_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Carries a run forward from its last checkpoint.
+pub struct Runner<'r> {
+    repo: &'r Repo,
+    store: Store<'r>,
+    /// The run's state, ahead of the last checkpoint between flushes.
+    pub state: State,
+    ui: Ui,
+    committer: Identity,
+    planned: HashMap<String, Vec<Oid>>,
+    upstream: UpstreamIndex,
+    batch: Vec<usize>,
+    last_flush: Instant,
+    flush_cost: Duration,
+    resumed_from: Option<PauseReason>,
+    cursor: usize,
+}
+
+impl<'r> Runner<'r> {
+    /// A runner for `state`, whose last checkpoint is the store's head.
+    pub fn new(repo: &'r Repo, store: Store<'r>, state: State, ui: Ui) -> Result<Runner<'r>> {
+        let resumed_from = state.pause_reason;
+        Ok(Runner {
+            repo,
+            store,
+            state,
+            ui,
+            committer: repo.committer()?,
+            planned: HashMap::new(),
+            upstream: UpstreamIndex::default(),
+            batch: Vec::new(),
+            last_flush: Instant::now(),
+            flush_cost: Duration::ZERO,
+            resumed_from,
+            cursor: 0,
+        })
+    }
+
+    /// Reuses the commit lists a plan computed in this process.
+    pub fn with_plan(mut self, plan: &plan::AlignPlan) -> Runner<'r> {
+        for branch in &plan.branches {
+            self.planned
+                .insert(branch.name.clone(), branch.commits.clone());
+        }
+        self
+    }
+
+    /// The store, for commands that checkpoint around the run.
+    pub fn store(&mut self) -> &mut Store<'r> {
+        &mut self.store
+    }
+
+    /// Runs until every branch is done or something pauses the run.
+    pub fn drive(&mut self) -> Result<Outcome> {
+        self.state.state = RunState::Running;
+        self.state.pause_reason = None;
+        self.state.pause_content = None;
+        loop {
+            if let Some(reason) = self.interruption() {
+                return self.pause(reason, None);
+            }
+            let Some(index) = self.next_branch() else {
+                break;
+            };
+            if let Some((reason, content)) = self.align(index)? {
+                return self.pause(reason, Some(content));
+            }
+            if self.flush_due() {
+                self.flush()?;
+            }
+        }
+        self.flush()?;
+        if self.state.options.pause_after.contains(&Step::Finish)
+            && self.state.step != Some(Step::Finish)
+        {
+            self.state.current = None;
+            self.state.step = Some(Step::Finish);
+            let table = finish_table(&self.state);
+            return self.pause(PauseReason::Checkpoint, Some(table));
+        }
+        self.finish()
+    }
+
+    fn interruption(&self) -> Option<PauseReason> {
+        if signals::stop_requested() {
+            Some(PauseReason::Signal)
+        } else if lock::take_pause_request(self.repo) {
+            Some(PauseReason::Request)
+        } else {
+            None
+        }
+    }
+
+    /// The first branch still to do (branches are in parents-first order, and every
+    /// branch before the cursor is done or waiting in the batch).
+    fn next_branch(&mut self) -> Option<usize> {
+        let found = (self.cursor..self.state.branches.len()).find(|i| {
+            matches!(
+                self.state.branches[*i].status,
+                BranchStatus::Pending | BranchStatus::Current | BranchStatus::Conflict
+            ) && !self.batch.contains(i)
+        })?;
+        self.cursor = found;
+        Some(found)
+    }
+
+    /// Where to pick up the branch at `index`.
+    fn resume_step(&self, index: usize) -> Step {
+        let branch = &self.state.branches[index];
+        if branch.status != BranchStatus::Current || branch.new.is_none() {
+            return Step::Rebase;
+        }
+        if self.state.current.as_deref() != Some(branch.name.as_str()) {
+            return Step::Branch;
+        }
+        match self.state.step {
+            Some(Step::Rebase) => Step::Exec,
+            Some(Step::Exec) if self.resumed_from == Some(PauseReason::CheckFailed) => Step::Exec,
+            Some(Step::Exec) | Some(Step::Branch) | Some(Step::Finish) | None => Step::Branch,
+        }
+    }
+
+    /// Carries one branch through its steps. Some: pause with that reason and content.
+    fn align(&mut self, index: usize) -> Result<Option<(PauseReason, String)>> {
+        let mut step = self.resume_step(index);
+        let name = self.state.branches[index].name.clone();
+        self.state.current = Some(name.clone());
+        if step == Step::Rebase {
+            if let Some(pause) = self.rebase(index)? {
+                return Ok(Some(pause));
+            }
+            if self.state.branches[index].status != BranchStatus::Current {
+                return Ok(None);
+            }
+            if self.state.options.pause_after.contains(&Step::Rebase) {
+                return Ok(Some((PauseReason::Checkpoint, self.rebase_summary(index)?)));
+            }
+            step = Step::Exec;
+        }
+        if step == Step::Exec {
+            step = Step::Branch;
+        }
+        debug_assert_eq!(step, Step::Branch);
+        self.batch.push(index);
+        if self.is_interactive() {
+            self.flush()?;
+            let branch = &self.state.branches[index];
+            if branch.status == BranchStatus::Aligned
+                && self.state.options.pause_after.contains(&Step::Branch)
+            {
+                self.state.current = Some(name);
+                self.state.step = Some(Step::Branch);
+                let content = format!(
+                    "moved {} {} -> {}",
+                    branch.name,
+                    branch.original.short(),
+                    branch.new.map(|o| o.short()).unwrap_or_default()
+                );
+                return Ok(Some((PauseReason::Checkpoint, content)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Replays (or merges) the branch in memory and records its new tip.
+    fn rebase(&mut self, index: usize) -> Result<Option<(PauseReason, String)>> {
+        let Some(onto) = self.new_base_of(index)? else {
+            return Ok(None);
+        };
+        self.state.step = Some(Step::Rebase);
+        let branch = &mut self.state.branches[index];
+        branch.status = BranchStatus::Current;
+        branch.new = None;
+        branch.attempts.rebase += 1;
+        let (name, original) = (branch.name.clone(), branch.original);
+        let outcome = match self.state.strategy {
+            Strategy::Rebase => {
+                let commits = match self.planned.remove(&name) {
+                    Some(commits) => commits,
+                    None => self.derive_commits(index)?,
+                };
+                replay::replay_commits(self.repo, &commits, onto, &self.committer)?
+            }
+            Strategy::Merge => {
+                let label = self.merge_label(index);
+                replay::merge_into(self.repo, &name, original, onto, &label, &self.committer)?
+            }
+        };
+        let branch = &mut self.state.branches[index];
+        match outcome {
+            BranchOutcome::Aligned {
+                tip,
+                rewritten,
+                emptied,
+            } => {
+                branch.new = Some(tip);
+                branch.rewritten = rewritten;
+                if !emptied.is_empty() {
+                    branch.note = Some(format!(
+                        "dropped {} commit(s) that became empty",
+                        emptied.len()
+                    ));
+                }
+                Ok(None)
+            }
+            BranchOutcome::Conflict { commit, paths, .. } => {
+                branch.status = BranchStatus::Conflict;
+                let content = format!(
+                    "replaying {} of {} conflicts in: {}",
+                    commit.short(),
+                    name,
+                    paths.join(", ")
+                );
+                Ok(Some((PauseReason::Conflict, content)))
+            }
+        }
+    }
+
+    /// The commit the branch goes onto: the base, or its parent's new tip. None when the
+    /// parent was not aligned (the branch is then skipped).
+    fn new_base_of(&mut self, index: usize) -> Result<Option<Oid>> {
+        let branch = &self.state.branches[index];
+        if !branch.stacked {
+            return Ok(Some(self.state.onto.oid));
+        }
+        let parent = self.state.branch(&branch.parent).ok_or_else(|| {
+            Error::CorruptState(format!(
+                "parent {} of {} is not in the run",
+                branch.parent, branch.name
+            ))
+        })?;
+        match (parent.status, parent.new) {
+            (BranchStatus::Aligned | BranchStatus::Current, Some(new)) => Ok(Some(new)),
+            _ => {
+                let note = format!("its parent {} was not aligned", parent.name);
+                let branch = &mut self.state.branches[index];
+                branch.status = BranchStatus::Skipped;
+                branch.note = Some(note.clone());
+                self.ui.say(format!("skipped  {} ({note})", branch.name));
+                Ok(None)
+            }
+        }
+    }
+
+    fn derive_commits(&mut self, index: usize) -> Result<Vec<Oid>> {
+        let branch = &self.state.branches[index];
+        let parent_tip = if branch.stacked {
+            self.state.branch(&branch.parent).map(|p| p.original)
+        } else {
+            None
+        };
+        let picked = plan::branch_commits(
+            self.repo,
+            &branch.name,
+            branch.original,
+            parent_tip,
+            self.state.onto.oid,
+            &mut self.upstream,
+        )?;
+        Ok(picked.commits)
+    }
+
+    fn merge_label(&self, index: usize) -> String {
+        let branch = &self.state.branches[index];
+        let name = if branch.stacked {
+            &branch.parent
+        } else {
+            &self.state.onto.name
+        };
+        if self
+            .repo
+            .ref_target(&format!("refs/heads/{name}"))
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            format!("branch '{name}'")
+        } else if self
+            .repo
+            .ref_target(&format!("refs/remotes/{name}"))
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            format!("remote-tracking branch '{name}'")
+        } else {
+            format!("commit '{name}'")
+        }
+    }
+
+    fn rebase_summary(&self, index: usize) -> Result<String> {
+        let branch = &self.state.branches[index];
+        let mut out = format!(
+            "{}: {} -> {} ({} commit(s) rewritten)\n",
+            branch.name,
+            branch.original.short(),
+            branch.new.map(|o| o.short()).unwrap_or_default(),
+            branch.rewritten.len()
+        );
+        for (old, new) in &branch.rewritten {
+            out.push_str(&format!(
+                "  {} -> {} {}\n",
+                old.short(),
+                new.short(),
+                self.repo.commit_summary(*new)?
+            ));
+        }
+        Ok(out)
+    }
+
+    fn is_interactive(&self) -> bool {
+        self.state.options.exec.is_some() || !self.state.options.pause_after.is_empty()
+    }
+
+    fn flush_due(&self) -> bool {
+        !self.batch.is_empty()
+            && self.last_flush.elapsed() >= MIN_CHECKPOINT_INTERVAL.max(self.flush_cost * 10)
+    }
+
+    /// Write-ahead, then move: keeps the batch's new tips, checkpoints them, moves their
+    /// refs. The next checkpoint records them as aligned.
+    fn flush(&mut self) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let batch = std::mem::take(&mut self.batch);
+        let tips: Vec<Oid> = batch
+            .iter()
+            .filter_map(|i| self.state.branches[*i].new)
+            .collect();
+        self.store.keep(&tips, false)?;
+        let names: Vec<&str> = batch
+            .iter()
+            .map(|i| self.state.branches[*i].name.as_str())
+            .collect();
+        let event = format!("moving {}", abbreviate(&names));
+        let previous = (self.state.current.clone(), self.state.step);
+        self.state.current = names.last().map(|n| n.to_string());
+        self.state.step = Some(Step::Branch);
+        self.store.save(&self.state, &event)?;
+        for index in batch {
+            self.move_branch(index)?;
+        }
+        (self.state.current, self.state.step) = if self.is_interactive() {
+            previous
+        } else {
+            (None, None)
+        };
+        self.flush_cost = started.elapsed();
+        self.last_flush = Instant::now();
+        Ok(())
+    }
+
+    /// Moves one branch from its original to its new oid (compare-and-swap).
+    fn move_branch(&mut self, index: usize) -> Result<()> {
+        let (name, original, new) = {
+            let b = &self.state.branches[index];
+            (
+                b.name.clone(),
+                b.original,
+                b.new
+                    .expect("a branch is moved only once its new tip is known"),
+            )
+        };
+        let refname = format!("refs/heads/{name}");
+        let message = format!(
+            "align: onto {} ({})",
+            self.state.onto.name, self.state.run_id
+        );
+        let actual = self.repo.ref_target(&refname)?;
+        let failure = if actual == Some(new) {
+            None
+        } else if actual != Some(original) {
+            Some(format!(
+                "moved outside git-align to {}; left alone",
+                describe_oid(actual)
+            ))
+        } else if let Some(problem) = self.update_checked_out(&name, original, new)? {
+            Some(problem)
+        } else {
+            match self
+                .repo
+                .update_ref(&refname, new, Some(original), &message)?
+            {
+                RefUpdate::Done => None,
+                RefUpdate::Moved { actual } => Some(format!(
+                    "moved outside git-align to {}; left alone",
+                    describe_oid(actual)
+                )),
+            }
+        };
+        let branch = &mut self.state.branches[index];
+        match failure {
+            None => {
+                branch.status = BranchStatus::Aligned;
+                if original == new {
+                    self.ui.say(format!("aligned  {name} (already up to date)"));
+                } else {
+                    self.ui.say(format!(
+                        "aligned  {name} {} -> {}",
+                        original.short(),
+                        new.short()
+                    ));
+                }
+            }
+            Some(problem) => {
+                branch.status = BranchStatus::Failed;
+                self.ui.warn(format!("{name}: {problem}"));
+                branch.note = Some(problem);
+            }
+        }
+        Ok(())
+    }
+
+    /// If `name` is checked out here, brings the work tree and index from `from` to `to`.
+    /// Some: why it cannot.
+    fn update_checked_out(&self, name: &str, from: Oid, to: Oid) -> Result<Option<String>> {
+        if self.repo.head()?.branch.as_deref() != Some(name) || self.repo.workdir().is_none() {
+            return Ok(None);
+        }
+        if let Some(path) = self.repo.first_change_against(self.repo.tree_of(from)?)? {
+            return Ok(Some(format!(
+                "checked out with uncommitted changes ({path}); left alone"
+            )));
+        }
+        self.repo.force_checkout(self.repo.tree_of(to)?)?;
+        Ok(None)
+    }
+
+    /// Checkpoints a pause and tells the user how to go on.
+    fn pause(&mut self, reason: PauseReason, content: Option<String>) -> Result<Outcome> {
+        self.flush()?;
+        let pending_tip = self
+            .state
+            .current
+            .as_deref()
+            .and_then(|name| self.state.branch(name))
+            .and_then(|b| b.new);
+        if let Some(tip) = pending_tip {
+            self.store.keep(&[tip], false)?;
+        }
+        self.state.state = RunState::Paused;
+        self.state.pause_reason = Some(reason);
+        self.state.pause_content = content.clone();
+        let at = self
+            .state
+            .current
+            .clone()
+            .unwrap_or_else(|| "the run".into());
+        self.store.save(
+            &self.state,
+            &format!("paused ({}) at {at}", reason.as_str()),
+        )?;
+        self.ui.say(format!(
+            "paused ({}): {}",
+            reason.as_str(),
+            self.state.summary()
+        ));
+        if let Some(content) = content {
+            self.ui.say(content.trim_end());
+        }
+        self.ui.hint("'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything");
+        Ok(Outcome::Paused(reason))
+    }
+
+    fn finish(&mut self) -> Result<Outcome> {
+        self.state.state = RunState::Finished;
+        self.state.current = None;
+        self.state.step = None;
+        self.state.pause_reason = None;
+        self.state.pause_content = None;
+        let summary = self.state.summary();
+        self.store
+            .save(&self.state, &format!("finished: {summary}"))?;
+        self.ui
+            .say(format!("finished: {summary} onto {}", self.state.onto.name));
+        Ok(Outcome::Finished)
+    }
+}
+
+/// Brings a loaded state in line with the refs after a crash or an interrupted flush:
+/// branches whose ref is already at their recorded new oid are aligned; with
+/// `interrupted` (no process is working on the run), a replay that was cut short is
+/// pending again.
+pub fn reconcile(repo: &Repo, state: &mut State, interrupted: bool) -> Result<()> {
+    for branch in &mut state.branches {
+        match (branch.status, branch.new) {
+            (BranchStatus::Current, Some(new))
+                if repo.ref_target(&format!("refs/heads/{}", branch.name))? == Some(new) =>
+            {
+                branch.status = BranchStatus::Aligned;
+            }
+            (BranchStatus::Current, None) if interrupted => {
+                branch.status = BranchStatus::Pending;
+            }
+            _ => {}
+        }
+    }
+    if state.step == Some(Step::Branch)
+        && state
+            .current
+            .as_deref()
+            .and_then(|c| state.branch(c))
+            .map(|b| b.status)
+            == Some(BranchStatus::Aligned)
+    {
+        state.current = None;
+        state.step = None;
+    }
+    Ok(())
+}
+
+/// The whole table, for the `finish` checkpoint.
+pub fn finish_table(state: &State) -> String {
+    let width = state
+        .branches
+        .iter()
+        .map(|b| b.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for b in &state.branches {
+        out.push_str(&format!(
+            "{:8} {:width$} {} -> {}\n",
+            b.status.as_str(),
+            b.name,
+            b.original.short(),
+            b.new.map(|o| o.short()).unwrap_or_else(|| "-".into())
+        ));
+    }
+    out
+}
+
+fn describe_oid(oid: Option<Oid>) -> String {
+    oid.map(|o| o.short())
+        .unwrap_or_else(|| "nothing (deleted)".into())
+}
+
+fn abbreviate(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [first, .., last] if names.len() > 4 => {
+            format!("{} branches ({first} .. {last})", names.len())
+        }
+        _ => names.join(", "),
+    }
+}
