@@ -65,6 +65,7 @@ pub fn replay_commits(
             TreeMerge::Clean(tree) => {
                 let new = repo.rewrite_commit(commit, &[current], tree, committer)?;
                 rewritten.push((commit, new));
+                crate::crashpoint::point();
                 current = new;
                 current_tree = tree;
             }
@@ -86,6 +87,7 @@ pub fn merge_into(
     tip: Oid,
     onto: Oid,
     label: &str,
+    author: &Identity,
     committer: &Identity,
 ) -> Result<BranchOutcome> {
     let aligned = |tip| BranchOutcome::Aligned {
@@ -112,7 +114,7 @@ pub fn merge_into(
         }),
         TreeMerge::Clean(tree) => {
             let message = format!("Merge {label} into {branch}\n");
-            let merge = repo.create_commit(tree, &[tip, onto], committer, committer, &message)?;
+            let merge = repo.create_commit(tree, &[tip, onto], author, committer, &message)?;
             Ok(aligned(merge))
         }
     }

@@ -214,7 +214,15 @@ impl<'r> Runner<'r> {
             }
             Strategy::Merge => {
                 let label = self.merge_label(index);
-                replay::merge_into(self.repo, &name, original, onto, &label, &self.committer)?
+                replay::merge_into(
+                    self.repo,
+                    &name,
+                    original,
+                    onto,
+                    &label,
+                    &self.repo.author()?,
+                    &self.committer,
+                )?
             }
         };
         let branch = &mut self.state.branches[index];
@@ -372,6 +380,7 @@ impl<'r> Runner<'r> {
         self.store.save(&self.state, &event)?;
         for index in batch {
             self.move_branch(index)?;
+            crate::crashpoint::point();
         }
         (self.state.current, self.state.step) = if self.is_interactive() {
             previous
@@ -444,19 +453,14 @@ impl<'r> Runner<'r> {
         Ok(())
     }
 
-    /// If `name` is checked out here, brings the work tree and index from `from` to `to`.
-    /// Some: why it cannot.
+    /// If `name` is checked out here, brings the work tree and index from `from` to `to`
+    /// (a crash may have left them at `to` already). Some: why it cannot.
     fn update_checked_out(&self, name: &str, from: Oid, to: Oid) -> Result<Option<String>> {
-        if self.repo.head()?.branch.as_deref() != Some(name) || self.repo.workdir().is_none() {
+        if self.repo.head()?.branch.as_deref() != Some(name) {
             return Ok(None);
         }
-        if let Some(path) = self.repo.first_change_against(self.repo.tree_of(from)?)? {
-            return Ok(Some(format!(
-                "checked out with uncommitted changes ({path}); left alone"
-            )));
-        }
-        self.repo.force_checkout(self.repo.tree_of(to)?)?;
-        Ok(None)
+        Ok(checkout_if_clean(self.repo, &[from, to], to)?
+            .map(|path| format!("checked out with uncommitted changes ({path}); left alone")))
     }
 
     /// Checkpoints a pause and tells the user how to go on.
@@ -540,6 +544,31 @@ pub fn reconcile(repo: &Repo, state: &mut State, interrupted: bool) -> Result<()
         state.step = None;
     }
     Ok(())
+}
+
+/// Brings the work tree and index to `to`'s tree if they are clean against one of the
+/// `expected` commits; None when done (or nothing to do, or no work tree), Some(path) when
+/// `path` has changes of the user's.
+pub fn checkout_if_clean(repo: &Repo, expected: &[Oid], to: Oid) -> Result<Option<String>> {
+    if repo.workdir().is_none() {
+        return Ok(None);
+    }
+    let mut problem = None;
+    for commit in expected {
+        match repo.first_change_against(repo.tree_of(*commit)?)? {
+            None => {
+                if repo.tree_of(*commit)? != repo.tree_of(to)? {
+                    repo.force_checkout(repo.tree_of(to)?)?;
+                    crate::crashpoint::point();
+                }
+                return Ok(None);
+            }
+            Some(path) => {
+                problem.get_or_insert(path);
+            }
+        }
+    }
+    Ok(problem)
 }
 
 /// The whole table, for the `finish` checkpoint.

@@ -5,7 +5,7 @@ use crate::commands::{open_run, record_decision, Ctx};
 use crate::error::{Error, Result};
 use crate::git::{Oid, RefMove};
 use crate::lock::{self, Lock};
-use crate::run::{reconcile, Outcome};
+use crate::run::{checkout_if_clean, reconcile, Outcome};
 use crate::state::{RunState, State, Store};
 
 /// Cancels an open run: every branch it moved goes back to its original commit.
@@ -44,16 +44,13 @@ fn restore(
     let repo = &ctx.repo;
     let moves = planned_moves(ctx, &state, force)?;
     let head = repo.head()?;
-    let checked_out = moves.iter().find(|m| {
-        Some(m.refname.as_str())
-            == head
-                .branch
-                .as_ref()
-                .map(|b| format!("refs/heads/{b}"))
-                .as_deref()
-    });
-    if let (Some(m), Some(_)) = (checked_out, repo.workdir()) {
-        if let Some(path) = repo.first_change_against(repo.tree_of(m.from)?)? {
+    let checked_out = head
+        .branch
+        .as_deref()
+        .and_then(|name| state.branch(name))
+        .and_then(|b| b.new.map(|new| (new, b.original)));
+    if let Some((new, original)) = checked_out {
+        if let Some(path) = unclean_against_both(repo, new, original)? {
             return Err(Error::Dirty(format!(
                 "{path} (the checked-out branch would be restored)"
             )));
@@ -69,8 +66,8 @@ fn restore(
                 .unwrap_or_else(|| "nothing".into()),
         });
     }
-    if let (Some(m), Some(_)) = (checked_out, repo.workdir()) {
-        repo.force_checkout(repo.tree_of(m.to)?)?;
+    if let Some((new, original)) = checked_out {
+        checkout_if_clean(repo, &[new, original], original)?;
     }
     record_decision(&mut state, "cancel", None);
     state.state = RunState::Cancelled;
@@ -96,6 +93,19 @@ fn restore(
         moves.len()
     ));
     Ok(Outcome::Finished)
+}
+
+/// The first changed path when the work tree matches neither commit's tree.
+fn unclean_against_both(repo: &crate::git::Repo, one: Oid, other: Oid) -> Result<Option<String>> {
+    if repo.workdir().is_none() {
+        return Ok(None);
+    }
+    match repo.first_change_against(repo.tree_of(one)?)? {
+        None => Ok(None),
+        Some(path) => Ok(repo
+            .first_change_against(repo.tree_of(other)?)?
+            .map(|_| path)),
+    }
 }
 
 /// For every branch the run may have moved: where it is now, and back to the original.

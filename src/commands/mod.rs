@@ -46,8 +46,22 @@ fn open_run<'r>(repo: &'r Repo, what: &str) -> Result<(Lock, Store<'r>, State)> 
             what: format!("there is nothing to {what}"),
         });
     }
+    verify_objects(repo, &state)?;
     reconcile(repo, &mut state, true)?;
     Ok((lock, store, state))
+}
+
+/// Refuses a run whose base or original tips are missing (a partial fetch, a forged state).
+fn verify_objects(repo: &Repo, state: &State) -> Result<()> {
+    let needed = std::iter::once(state.onto.oid)
+        .chain(state.branches.iter().map(|b| b.original))
+        .chain(state.branches.iter().filter_map(|b| b.new));
+    for oid in needed {
+        if !repo.has_object(oid) {
+            return Err(Error::MissingObject(oid.to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// Records a person's decision at the current step.

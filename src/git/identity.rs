@@ -18,20 +18,30 @@ impl Identity {
     /// The committer git would use: `GIT_COMMITTER_NAME`/`EMAIL`/`DATE`, else `user.name`,
     /// `user.email` and the current time.
     pub(crate) fn committer(repo: &Repo) -> Result<Identity> {
-        let name = match std::env::var("GIT_COMMITTER_NAME") {
+        Identity::from_env(repo, "COMMITTER")
+    }
+
+    /// The author git would use for a new commit (a merge): `GIT_AUTHOR_*`, else config.
+    pub(crate) fn author(repo: &Repo) -> Result<Identity> {
+        Identity::from_env(repo, "AUTHOR")
+    }
+
+    fn from_env(repo: &Repo, role: &str) -> Result<Identity> {
+        let var = |what: &str| std::env::var(format!("GIT_{role}_{what}"));
+        let name = match var("NAME") {
             Ok(name) => name,
             Err(_) => repo.config_string("user.name")?.ok_or_else(no_identity)?,
         };
-        let email = match std::env::var("GIT_COMMITTER_EMAIL") {
+        let email = match var("EMAIL") {
             Ok(email) => email,
             Err(_) => match repo.config_string("user.email")? {
                 Some(email) => email,
                 None => std::env::var("EMAIL").map_err(|_| no_identity())?,
             },
         };
-        let (time, offset_minutes) = match std::env::var("GIT_COMMITTER_DATE") {
+        let (time, offset_minutes) = match var("DATE") {
             Ok(date) => parse_date(&date).ok_or_else(|| {
-                Error::Usage(format!("GIT_COMMITTER_DATE '{date}' is not a date git-align reads (use '@<seconds> <+hhmm>' or ISO 8601)"))
+                Error::Usage(format!("GIT_{role}_DATE '{date}' is not a date git-align reads (use '@<seconds> <+hhmm>' or ISO 8601)"))
             })?,
             Err(_) => now_local()?,
         };

@@ -540,6 +540,11 @@ impl Repo {
         Identity::committer(self)
     }
 
+    /// The identity that authors new commits: `GIT_AUTHOR_*`, else `user.name`/`user.email`.
+    pub fn author(&self) -> Result<Identity> {
+        Identity::author(self)
+    }
+
     fn write_object(&self, kind: git2::ObjectType, data: &[u8]) -> Result<Oid> {
         let odb = self
             .inner

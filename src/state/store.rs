@@ -74,10 +74,12 @@ impl<'r> Store<'r> {
             .repo
             .create_commit(tree, &parents, &tool, &tool, &message)?;
         let reflog = format!("align: checkpoint {}", state.run_id);
-        match self
+        crate::crashpoint::point();
+        let update = self
             .repo
-            .update_ref(STATE_REF, commit, self.head, &reflog)?
-        {
+            .update_ref(STATE_REF, commit, self.head, &reflog)?;
+        crate::crashpoint::point();
+        match update {
             RefUpdate::Done => {
                 self.head = Some(commit);
                 Ok(commit)

@@ -1,0 +1,8 @@
+//! Integration tests: the real binary on real temporary repositories.
+
+mod common;
+
+mod bad_input;
+mod core;
+mod crash;
+mod generated;

@@ -1,0 +1,286 @@
+//! TestRepo: a temporary repository with a pinned environment (identities, dates, no
+//! user or system config), driven through the real `git-align` binary. The system `git`
+//! builds fixtures and serves as the oracle.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_git-align");
+
+/// `../shared/bench` beside the repository.
+pub fn bench_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench");
+    assert!(
+        dir.join("mkrepo.py").exists(),
+        "the bench scripts are missing from {}",
+        dir.display()
+    );
+    dir
+}
+
+pub struct TestRepo {
+    _tmp: tempfile::TempDir,
+    pub path: PathBuf,
+    home: PathBuf,
+}
+
+/// The pinned environment every command runs with.
+fn pin(cmd: &mut Command, home: &Path) {
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("TZ", "UTC")
+        .env("LANG", "C")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", home.join("gitconfig"))
+        .env("GIT_AUTHOR_NAME", "Ann Author")
+        .env("GIT_AUTHOR_EMAIL", "ann@example.com")
+        .env("GIT_AUTHOR_DATE", "@1700000000 +0000")
+        .env("GIT_COMMITTER_NAME", "Cid Committer")
+        .env("GIT_COMMITTER_EMAIL", "cid@example.com")
+        .env("GIT_COMMITTER_DATE", "@1700003600 +0000")
+        .env("GIT_EDITOR", "true")
+        .env("GIT_SEQUENCE_EDITOR", "true");
+}
+
+impl TestRepo {
+    /// An empty repository on `main`.
+    pub fn new() -> TestRepo {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("repo");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::write(
+            home.join("gitconfig"),
+            "[user]\n\tname = Cid Committer\n\temail = cid@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
+        )
+        .unwrap();
+        let repo = TestRepo {
+            _tmp: tmp,
+            path,
+            home,
+        };
+        repo.git_in(repo.path.parent().unwrap(), &["init", "-q", "repo"]);
+        repo
+    }
+
+    /// A repository made by the bench's mkrepo.py with these arguments.
+    pub fn generated(args: &[&str]) -> TestRepo {
+        let repo = TestRepo::new();
+        std::fs::remove_dir_all(&repo.path).unwrap();
+        let mut cmd = Command::new("python3");
+        cmd.arg(bench_dir().join("mkrepo.py"))
+            .arg(&repo.path)
+            .args(args);
+        pin(&mut cmd, &repo.home);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "mkrepo failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        repo
+    }
+
+    /// A copy of this repository (for running two tools on the same input).
+    pub fn copy(&self) -> TestRepo {
+        let copy = TestRepo::new();
+        std::fs::remove_dir_all(&copy.path).unwrap();
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(&self.path)
+            .arg(&copy.path)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        copy
+    }
+
+    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(dir).args(args);
+        pin(&mut cmd, &self.home);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    }
+
+    /// Runs system git; panics on failure.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.path, args)
+    }
+
+    /// Runs system git and returns whether it succeeded.
+    pub fn git_ok(&self, args: &[&str]) -> bool {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&self.path).args(args);
+        pin(&mut cmd, &self.home);
+        cmd.output().unwrap().status.success()
+    }
+
+    /// Writes a file (creating folders) in the work tree.
+    pub fn write(&self, file: &str, content: &str) {
+        let path = self.path.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    /// Writes files and commits them on the current branch; returns the commit id.
+    pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
+        for (file, content) in files {
+            self.write(file, content);
+        }
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.rev("HEAD")
+    }
+
+    pub fn rev(&self, rev: &str) -> String {
+        self.git(&["rev-parse", rev])
+    }
+
+    pub fn checkout(&self, branch: &str) {
+        self.git(&["checkout", "-q", branch]);
+    }
+
+    pub fn branch(&self, name: &str, at: &str) {
+        self.git(&["branch", "-f", name, at]);
+    }
+
+    /// A command for the git-align binary in this repository.
+    pub fn align_cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.current_dir(&self.path).args(args);
+        pin(&mut cmd, &self.home);
+        cmd
+    }
+
+    /// Runs git-align.
+    pub fn align(&self, args: &[&str]) -> Output {
+        self.align_cmd(args).output().unwrap()
+    }
+
+    /// Runs git-align and expects this exit code; returns stdout + stderr.
+    pub fn align_expect(&self, args: &[&str], code: i32) -> String {
+        let out = self.align(args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(code), "git align {args:?}:\n{text}");
+        text
+    }
+
+    /// Every ref and its oid (HEAD included, symbolic HEAD shown as `ref: ...`).
+    pub fn refs(&self) -> BTreeMap<String, String> {
+        let mut out: BTreeMap<String, String> = self
+            .git(&["for-each-ref", "--format=%(refname) %(objectname)"])
+            .lines()
+            .map(|l| {
+                let (name, oid) = l.split_once(' ').unwrap();
+                (name.to_string(), oid.to_string())
+            })
+            .collect();
+        let head = match self.git_ok(&["symbolic-ref", "-q", "HEAD"]) {
+            true => format!("ref: {}", self.git(&["symbolic-ref", "HEAD"])),
+            false => self.rev("HEAD"),
+        };
+        out.insert("HEAD".into(), head);
+        out
+    }
+
+    /// Refs outside `refs/align/` (what the user sees).
+    pub fn user_refs(&self) -> BTreeMap<String, String> {
+        self.refs()
+            .into_iter()
+            .filter(|(k, _)| !k.starts_with("refs/align/"))
+            .collect()
+    }
+
+    /// Local branches and their oids.
+    pub fn branches(&self) -> BTreeMap<String, String> {
+        self.refs()
+            .into_iter()
+            .filter_map(|(k, v)| k.strip_prefix("refs/heads/").map(|b| (b.to_string(), v)))
+            .collect()
+    }
+
+    /// `git align status --json`, parsed.
+    pub fn status_json(&self) -> serde_json::Value {
+        let out = self.align(&["status", "--json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// `git fsck --strict` passes.
+    pub fn assert_fsck(&self) {
+        let out = Command::new("git")
+            .current_dir(&self.path)
+            .args(["fsck", "--strict", "--no-progress"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "fsck: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The state.json of the current checkpoint.
+    pub fn state_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.git(&["show", "refs/align/state:state.json"])).unwrap()
+    }
+
+    /// Tree of a revision.
+    pub fn tree(&self, rev: &str) -> String {
+        self.rev(&format!("{rev}^{{tree}}"))
+    }
+}
+
+/// Checks that status agrees with the refs: each branch is at its original or its new
+/// oid, and is reported aligned exactly when it is at a new oid that differs.
+pub fn assert_status_truthful(repo: &TestRepo) {
+    let status = repo.status_json();
+    let branches = repo.branches();
+    for b in status["branches"].as_array().unwrap() {
+        let name = b["name"].as_str().unwrap();
+        let actual = branches.get(name).cloned().unwrap_or_default();
+        let original = b["original"].as_str().unwrap();
+        let new = b["new"].as_str();
+        assert!(
+            actual == original || Some(actual.as_str()) == new,
+            "{name} is at {actual}, state knows {original} and {new:?}"
+        );
+        if Some(actual.as_str()) == new && new != Some(original) {
+            assert_eq!(
+                b["status"], "aligned",
+                "{name} moved but status says {}",
+                b["status"]
+            );
+        }
+        if b["status"] == "aligned" {
+            assert_eq!(
+                Some(actual.as_str()),
+                new,
+                "{name} is said aligned but is not at new"
+            );
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! SIGKILL at every crash point of a run: status stays truthful, continue finishes with
+//! the same commits as an uninterrupted run, cancel restores every ref.
+
+use std::os::unix::process::ExitStatusExt;
+
+use crate::common::{assert_status_truthful, TestRepo};
+
+fn template() -> TestRepo {
+    TestRepo::generated(&[
+        "--branches",
+        "12",
+        "--commits",
+        "2",
+        "--files",
+        "40",
+        "--stacks",
+        "2",
+        "--depth",
+        "3",
+        "--upstream",
+        "2",
+    ])
+}
+
+/// Runs `args` killed at crash point 1, 2, ... until a run gets through; checks every
+/// crashed repository. Returns how many crash points were exercised.
+fn kill_at_every_point(template: &TestRepo, args: &[&str], finish: &[&str]) -> usize {
+    let clean = template.copy();
+    let clean_out = clean.align(args);
+    assert!(matches!(clean_out.status.code(), Some(0) | Some(3)));
+    let mut code = clean_out.status.code();
+    while code == Some(3) {
+        code = clean.align(finish).status.code();
+    }
+    assert_eq!(code, Some(0));
+    let expected = clean.branches();
+    let before = template.user_refs();
+    let mut point = 1;
+    loop {
+        let repo = template.copy();
+        let out = repo
+            .align_cmd(args)
+            .env("GIT_ALIGN_CRASH_AT", point.to_string())
+            .output()
+            .unwrap();
+        if out.status.signal().is_none() {
+            assert!(
+                matches!(out.status.code(), Some(0) | Some(3)),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            break;
+        }
+        assert_eq!(out.status.signal(), Some(9), "crash point {point}");
+        check_after_crash(&repo, point, &before, &expected, finish);
+        point += 1;
+    }
+    point - 1
+}
+
+fn check_after_crash(
+    repo: &TestRepo,
+    point: usize,
+    before: &std::collections::BTreeMap<String, String>,
+    expected: &std::collections::BTreeMap<String, String>,
+    finish: &[&str],
+) {
+    let state = repo.status_json()["state"].as_str().unwrap().to_string();
+    if state == "none" {
+        assert_eq!(
+            repo.user_refs(),
+            *before,
+            "crash point {point}: no run recorded, nothing may move"
+        );
+        return;
+    }
+    assert_status_truthful(repo);
+    let cancelled = repo.copy();
+    if state == "finished" {
+        assert_eq!(repo.branches(), *expected, "crash point {point}");
+        cancelled.align_expect(&["undo"], 0);
+    } else {
+        let out = repo.align(&["continue"]);
+        let mut code = out.status.code();
+        while code == Some(3) {
+            code = repo.align(finish).status.code();
+        }
+        assert_eq!(
+            code,
+            Some(0),
+            "crash point {point}: continue failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            repo.branches(),
+            *expected,
+            "crash point {point}: continue gives other commits"
+        );
+        cancelled.align_expect(&["cancel"], 0);
+    }
+    assert_eq!(
+        cancelled.user_refs(),
+        *before,
+        "crash point {point}: cancel is not exact"
+    );
+    repo.assert_fsck();
+}
+
+#[test]
+fn sigkill_at_every_crash_point_of_a_plain_run() {
+    let points = kill_at_every_point(&template(), &["--onto", "main"], &["continue"]);
+    assert!(points >= 30, "only {points} crash points exercised");
+}
+
+#[test]
+fn sigkill_with_the_aligned_branch_checked_out() {
+    let template = template();
+    template.git(&["checkout", "-q", "stack/1/2"]);
+    let points = kill_at_every_point(&template, &["--onto", "main", "stack/1/*"], &["continue"]);
+    assert!(points >= 5, "only {points} crash points exercised");
+}

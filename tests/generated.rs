@@ -1,0 +1,87 @@
+//! The bench's generated repositories: git align must give what git rebase gives.
+
+use crate::common::{bench_dir, TestRepo};
+
+/// Aligns a copy with the bench's `align-with.sh rebase` loop.
+fn rebase_loop(repo: &TestRepo) -> TestRepo {
+    let oracle = repo.copy();
+    let out = std::process::Command::new("bash")
+        .arg(bench_dir().join("align-with.sh"))
+        .args(["rebase"])
+        .arg(&oracle.path)
+        .env("GIT_COMMITTER_NAME", "Cid Committer")
+        .env("GIT_COMMITTER_EMAIL", "cid@example.com")
+        .env("GIT_COMMITTER_DATE", "@1700003600 +0000")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    oracle
+}
+
+#[test]
+fn synthetic_topics_and_stacks_match_git_rebase() {
+    let repo = TestRepo::generated(&[
+        "--branches",
+        "40",
+        "--commits",
+        "3",
+        "--files",
+        "200",
+        "--stacks",
+        "2",
+        "--depth",
+        "4",
+        "--upstream",
+        "4",
+    ]);
+    let oracle = rebase_loop(&repo);
+    repo.align_expect(&["--onto", "main"], 0);
+    let (ours, theirs) = (repo.branches(), oracle.branches());
+    assert_eq!(ours.len(), 40 + 8 + 1);
+    for (name, oid) in &theirs {
+        assert_eq!(repo.tree(&ours[name]), oracle.tree(oid), "tree of {name}");
+    }
+    assert_eq!(ours, theirs, "commit ids differ from git rebase's");
+    repo.assert_fsck();
+}
+
+#[test]
+fn conflicting_topics_are_the_ones_git_rebase_stops_on() {
+    let repo = TestRepo::generated(&[
+        "--branches",
+        "20",
+        "--commits",
+        "2",
+        "--files",
+        "100",
+        "--conflicts",
+        "4",
+    ]);
+    let before = repo.branches();
+    let oracle = rebase_loop(&repo);
+    let rebase_conflicts: Vec<String> = oracle
+        .branches()
+        .into_iter()
+        .filter(|(name, oid)| name.starts_with("topic/") && before[name] == *oid)
+        .map(|(name, _)| name)
+        .collect();
+    let mut ours = Vec::new();
+    let mut code = repo.align(&["--onto", "main"]).status.code();
+    while code == Some(3) {
+        let status = repo.status_json();
+        assert_eq!(status["pause_reason"], "conflict");
+        ours.push(status["current"].as_str().unwrap().to_string());
+        code = repo.align(&["skip"]).status.code();
+    }
+    assert_eq!(code, Some(0));
+    assert_eq!(ours, rebase_conflicts);
+    assert_eq!(rebase_conflicts.len(), 4);
+    for (name, oid) in oracle.branches() {
+        assert_eq!(repo.rev(&name), oid, "{name}");
+    }
+}
