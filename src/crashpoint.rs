@@ -1,7 +1,8 @@
 //! Crash injection for the crash-safety tests: with `GIT_ALIGN_CRASH_AT=N` the process
 //! kills itself with SIGKILL when it passes its Nth crash point. Crash points sit between
 //! every pair of writes that matter (objects, checkpoint, each ref move). Unset, a crash
-//! point costs one atomic increment.
+//! point costs one atomic increment. `GIT_ALIGN_TEST_DELAY_MS=N` sleeps N ms at each
+//! crash point, to widen the windows in which tests send signals.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -13,8 +14,22 @@ fn target() -> Option<usize> {
     *TARGET.get_or_init(|| std::env::var("GIT_ALIGN_CRASH_AT").ok()?.parse().ok())
 }
 
+fn delay() -> Option<std::time::Duration> {
+    static DELAY: OnceLock<Option<std::time::Duration>> = OnceLock::new();
+    *DELAY.get_or_init(|| {
+        let ms = std::env::var("GIT_ALIGN_TEST_DELAY_MS")
+            .ok()?
+            .parse()
+            .ok()?;
+        Some(std::time::Duration::from_millis(ms))
+    })
+}
+
 /// Marks a crash point.
 pub fn point() {
+    if let Some(delay) = delay() {
+        std::thread::sleep(delay);
+    }
     let passed = PASSED.fetch_add(1, Ordering::SeqCst) + 1;
     if target() == Some(passed) {
         // SAFETY: sending SIGKILL to our own pid has no memory-safety preconditions.

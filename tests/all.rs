@@ -6,3 +6,4 @@ mod bad_input;
 mod core;
 mod crash;
 mod generated;
+mod pause;
