@@ -85,3 +85,46 @@ fn conflicting_topics_are_the_ones_git_rebase_stops_on() {
         assert_eq!(repo.rev(&name), oid, "{name}");
     }
 }
+
+#[test]
+fn ripgrep_real_topics_match_git_rebase() {
+    let repo = TestRepo::new();
+    std::fs::remove_dir_all(&repo.path).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(bench_dir().join("realtopics.sh"))
+        .arg(bench_dir().join("data/ripgrep.bundle"))
+        .arg(&repo.path)
+        .args(["60"])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let before = repo.branches();
+    let oracle = rebase_loop(&repo);
+    let mut code = repo.align(&["--onto", "main"]).status.code();
+    while code == Some(3) {
+        assert_eq!(repo.status_json()["pause_reason"], "conflict");
+        code = repo.align(&["skip"]).status.code();
+    }
+    assert_eq!(code, Some(0));
+    let left_alone = |r: &TestRepo| -> Vec<String> {
+        r.branches()
+            .into_iter()
+            .filter(|(n, oid)| n != "main" && before[n] == *oid)
+            .map(|(n, _)| n)
+            .collect()
+    };
+    assert_eq!(
+        left_alone(&repo),
+        left_alone(&oracle),
+        "branches left by conflicts differ"
+    );
+    for (name, oid) in oracle.branches() {
+        assert_eq!(repo.tree(&name), oracle.tree(&oid), "tree of {name}");
+    }
+    repo.assert_fsck();
+}
