@@ -299,8 +299,10 @@ fn status_without_a_run() {
 
 #[test]
 fn demo_runs_with_a_pause_and_a_resume() {
+    let scratch = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(crate::common::BIN)
         .arg("demo")
+        .env("TMPDIR", scratch.path())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
