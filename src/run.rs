@@ -153,7 +153,7 @@ impl<'r> Runner<'r> {
 
     /// Carries one branch through its steps. Some: pause with that reason and content.
     fn align(&mut self, index: usize) -> Result<Option<(PauseReason, String)>> {
-        let mut step = self.resume_step(index);
+        let step = self.resume_step(index);
         let name = self.state.branches[index].name.clone();
         self.state.current = Some(name.clone());
         if step == Step::Rebase {
@@ -166,12 +166,8 @@ impl<'r> Runner<'r> {
             if self.state.options.pause_after.contains(&Step::Rebase) {
                 return Ok(Some((PauseReason::Checkpoint, self.rebase_summary(index)?)));
             }
-            step = Step::Exec;
         }
-        if step == Step::Exec {
-            step = Step::Branch;
-        }
-        debug_assert_eq!(step, Step::Branch);
+        // The exec step (Step::Exec) has no work of its own yet: on to moving the ref.
         self.batch.push(index);
         if self.is_interactive() {
             self.flush()?;
@@ -553,12 +549,14 @@ pub fn checkout_if_clean(repo: &Repo, expected: &[Oid], to: Oid) -> Result<Optio
     if repo.workdir().is_none() {
         return Ok(None);
     }
+    let target = repo.tree_of(to)?;
     let mut problem = None;
     for commit in expected {
-        match repo.first_change_against(repo.tree_of(*commit)?)? {
+        let tree = repo.tree_of(*commit)?;
+        match repo.first_change_against(tree)? {
             None => {
-                if repo.tree_of(*commit)? != repo.tree_of(to)? {
-                    repo.force_checkout(repo.tree_of(to)?)?;
+                if tree != target {
+                    repo.force_checkout(target)?;
                     crate::crashpoint::point();
                 }
                 return Ok(None);

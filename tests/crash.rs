@@ -6,20 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use crate::common::{assert_status_truthful, TestRepo};
 
 fn template() -> TestRepo {
-    TestRepo::generated(&[
-        "--branches",
-        "12",
-        "--commits",
-        "2",
-        "--files",
-        "40",
-        "--stacks",
-        "2",
-        "--depth",
-        "3",
-        "--upstream",
-        "2",
-    ])
+    TestRepo::small_generated(&["--stacks", "2", "--upstream", "2"])
 }
 
 /// Runs `args` killed at crash point 1, 2, ... until a run gets through; checks every

@@ -5,21 +5,12 @@ use crate::common::{bench_dir, TestRepo};
 /// Aligns a copy with the bench's `align-with.sh rebase` loop.
 fn rebase_loop(repo: &TestRepo) -> TestRepo {
     let oracle = repo.copy();
-    let out = std::process::Command::new("bash")
-        .arg(bench_dir().join("align-with.sh"))
-        .args(["rebase"])
-        .arg(&oracle.path)
-        .env("GIT_COMMITTER_NAME", "Cid Committer")
-        .env("GIT_COMMITTER_EMAIL", "cid@example.com")
-        .env("GIT_COMMITTER_DATE", "@1700003600 +0000")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let script = bench_dir().join("align-with.sh");
+    oracle.bench_script(&[
+        script.as_os_str(),
+        "rebase".as_ref(),
+        oracle.path.as_os_str(),
+    ]);
     oracle
 }
 
@@ -90,19 +81,14 @@ fn conflicting_topics_are_the_ones_git_rebase_stops_on() {
 fn ripgrep_real_topics_match_git_rebase() {
     let repo = TestRepo::new();
     std::fs::remove_dir_all(&repo.path).unwrap();
-    let out = std::process::Command::new("bash")
-        .arg(bench_dir().join("realtopics.sh"))
-        .arg(bench_dir().join("data/ripgrep.bundle"))
-        .arg(&repo.path)
-        .args(["60"])
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let script = bench_dir().join("realtopics.sh");
+    let bundle = bench_dir().join("data/ripgrep.bundle");
+    repo.bench_script(&[
+        script.as_os_str(),
+        bundle.as_os_str(),
+        repo.path.as_os_str(),
+        "60".as_ref(),
+    ]);
     let before = repo.branches();
     let oracle = rebase_loop(&repo);
     let mut code = repo.align(&["--onto", "main"]).status.code();

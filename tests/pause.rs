@@ -3,21 +3,16 @@
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::TestRepo;
+use std::collections::BTreeMap;
 
-fn template() -> TestRepo {
-    TestRepo::generated(&[
-        "--branches",
-        "12",
-        "--commits",
-        "2",
-        "--files",
-        "40",
-        "--stacks",
-        "1",
-        "--depth",
-        "3",
-    ])
+use crate::common::{wait_for_exit, TestRepo};
+
+/// A repository to pause in, and what an uninterrupted run makes of it.
+fn setup() -> (TestRepo, BTreeMap<String, String>) {
+    let template = TestRepo::small_generated(&["--stacks", "1"]);
+    let clean = template.copy();
+    clean.align_expect(&["--onto", "main"], 0);
+    (template, clean.branches())
 }
 
 /// Starts git-align slowed down at each crash point, and waits until it holds the lock.
@@ -37,26 +32,12 @@ fn start_slow(repo: &TestRepo, args: &[&str]) -> Child {
     child
 }
 
-fn expected_result(template: &TestRepo) -> std::collections::BTreeMap<String, String> {
-    let clean = template.copy();
-    clean.align_expect(&["--onto", "main"], 0);
-    clean.branches()
-}
-
 #[test]
 fn sigint_pauses_at_a_safe_point_and_continue_finishes() {
-    let template = template();
-    let expected = expected_result(&template);
-    let repo = template.copy();
+    let (repo, expected) = setup();
     let child = start_slow(&repo, &["--onto", "main"]);
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wait_for_exit(child, 3);
     let status = repo.status_json();
     assert_eq!(status["state"], "paused");
     assert_eq!(status["pause_reason"], "signal");
@@ -67,19 +48,11 @@ fn sigint_pauses_at_a_safe_point_and_continue_finishes() {
 
 #[test]
 fn pause_from_another_process_then_resume() {
-    let template = template();
-    let expected = expected_result(&template);
-    let repo = template.copy();
+    let (repo, expected) = setup();
     let child = start_slow(&repo, &["--onto", "main"]);
     let said = repo.align_expect(&["pause"], 0);
     assert!(said.contains("asked git-align"), "{said}");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wait_for_exit(child, 3);
     assert_eq!(repo.status_json()["pause_reason"], "request");
     repo.align_expect(&["resume"], 0);
     assert_eq!(repo.branches(), expected);
@@ -87,9 +60,7 @@ fn pause_from_another_process_then_resume() {
 
 #[test]
 fn a_second_process_is_refused_while_one_runs() {
-    let template = template();
-    let expected = expected_result(&template);
-    let repo = template.copy();
+    let (repo, expected) = setup();
     repo.align_expect(
         &["--onto", "main", "--pause-after", "finish", "topic/0000"],
         3,
@@ -98,12 +69,6 @@ fn a_second_process_is_refused_while_one_runs() {
     let child = start_slow(&repo, &["--onto", "main"]);
     let second = repo.align_expect(&["continue"], 1);
     assert!(second.contains("another git-align is running"), "{second}");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    wait_for_exit(child, 0);
     assert_eq!(repo.branches(), expected);
 }

@@ -85,6 +85,37 @@ impl TestRepo {
         repo
     }
 
+    /// The small generated repository the crash and pause tests share: 12 topics and
+    /// stacks of 3, 2 commits each, on 40 files, plus `extra` mkrepo.py arguments.
+    pub fn small_generated(extra: &[&str]) -> TestRepo {
+        let mut args = vec![
+            "--branches",
+            "12",
+            "--commits",
+            "2",
+            "--files",
+            "40",
+            "--depth",
+            "3",
+        ];
+        args.extend_from_slice(extra);
+        TestRepo::generated(&args)
+    }
+
+    /// Runs one of the bench scripts with the pinned committer, expecting success.
+    pub fn bench_script(&self, args: &[&std::ffi::OsStr]) -> Output {
+        let mut cmd = Command::new("bash");
+        cmd.args(args);
+        pin(&mut cmd, &self.home);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
     /// A copy of this repository (for running two tools on the same input).
     pub fn copy(&self) -> TestRepo {
         let copy = TestRepo::new();
@@ -252,6 +283,17 @@ impl TestRepo {
     pub fn tree(&self, rev: &str) -> String {
         self.rev(&format!("{rev}^{{tree}}"))
     }
+}
+
+/// Waits for a spawned git-align and checks its exit code.
+pub fn wait_for_exit(child: std::process::Child, code: i32) {
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Checks that status agrees with the refs: each branch is at its original or its new
