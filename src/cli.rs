@@ -62,6 +62,10 @@ pub struct StartArgs {
     /// Replay commits (rebase) or merge the base into each branch [config: align.strategy]
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
+    /// After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip;
+    /// the branch moves only if CMD succeeds [config: align.exec]
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
     /// Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]
     #[arg(long, value_name = "STEP[,STEP]", value_delimiter = ',', value_parser = parse_step)]
     pub pause_after: Vec<Step>,
@@ -106,7 +110,12 @@ pub struct StatusArgs {
 
 /// Options of `git align continue`.
 #[derive(Debug, Args)]
-pub struct ContinueArgs {}
+pub struct ContinueArgs {
+    /// At a review checkpoint or a failed check: redo the step, passing FEEDBACK on
+    /// (to the --exec command as GIT_ALIGN_FEEDBACK)
+    #[arg(long, value_name = "FEEDBACK")]
+    pub revise: Option<String>,
+}
 
 /// Options of `git align cancel` and `undo`.
 #[derive(Debug, Args)]

@@ -7,20 +7,22 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
+/// The variable naming the crash point to die at.
+pub const CRASH_VAR: &str = "GIT_ALIGN_CRASH_AT";
+/// The variable naming the delay at each crash point.
+pub const DELAY_VAR: &str = "GIT_ALIGN_TEST_DELAY_MS";
+
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 
 fn target() -> Option<usize> {
     static TARGET: OnceLock<Option<usize>> = OnceLock::new();
-    *TARGET.get_or_init(|| std::env::var("GIT_ALIGN_CRASH_AT").ok()?.parse().ok())
+    *TARGET.get_or_init(|| std::env::var(CRASH_VAR).ok()?.parse().ok())
 }
 
 fn delay() -> Option<std::time::Duration> {
     static DELAY: OnceLock<Option<std::time::Duration>> = OnceLock::new();
     *DELAY.get_or_init(|| {
-        let ms = std::env::var("GIT_ALIGN_TEST_DELAY_MS")
-            .ok()?
-            .parse()
-            .ok()?;
+        let ms = std::env::var(DELAY_VAR).ok()?.parse().ok()?;
         Some(std::time::Duration::from_millis(ms))
     })
 }

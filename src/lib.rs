@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod crashpoint;
 pub mod error;
+pub mod exec;
 pub mod git;
 pub mod lock;
 pub mod plan;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::exec::{self, CheckOutcome};
 use crate::git::{Identity, Oid, RefUpdate, Repo};
 use crate::plan::{self, UpstreamIndex};
 use crate::replay::{self, BranchOutcome};
@@ -43,14 +44,12 @@ pub struct Runner<'r> {
     batch: Vec<usize>,
     last_flush: Instant,
     flush_cost: Duration,
-    resumed_from: Option<PauseReason>,
     cursor: usize,
 }
 
 impl<'r> Runner<'r> {
     /// A runner for `state`, whose last checkpoint is the store's head.
     pub fn new(repo: &'r Repo, store: Store<'r>, state: State, ui: Ui) -> Result<Runner<'r>> {
-        let resumed_from = state.pause_reason;
         Ok(Runner {
             repo,
             store,
@@ -62,7 +61,6 @@ impl<'r> Runner<'r> {
             batch: Vec::new(),
             last_flush: Instant::now(),
             flush_cost: Duration::ZERO,
-            resumed_from,
             cursor: 0,
         })
     }
@@ -145,17 +143,15 @@ impl<'r> Runner<'r> {
             return Step::Branch;
         }
         match self.state.step {
-            Some(Step::Rebase) => Step::Exec,
-            Some(Step::Exec) if self.resumed_from == Some(PauseReason::CheckFailed) => Step::Exec,
-            Some(Step::Exec) | Some(Step::Branch) | Some(Step::Finish) | None => Step::Branch,
+            Some(Step::Rebase) | Some(Step::Exec) => Step::Exec,
+            Some(Step::Branch) | Some(Step::Finish) | None => Step::Branch,
         }
     }
 
     /// Carries one branch through its steps. Some: pause with that reason and content.
     fn align(&mut self, index: usize) -> Result<Option<(PauseReason, String)>> {
         let step = self.resume_step(index);
-        let name = self.state.branches[index].name.clone();
-        self.state.current = Some(name.clone());
+        self.state.current = Some(self.state.branches[index].name.clone());
         if step == Step::Rebase {
             if let Some(pause) = self.rebase(index)? {
                 return Ok(Some(pause));
@@ -167,26 +163,97 @@ impl<'r> Runner<'r> {
                 return Ok(Some((PauseReason::Checkpoint, self.rebase_summary(index)?)));
             }
         }
-        // The exec step (Step::Exec) has no work of its own yet: on to moving the ref.
+        if step != Step::Branch && self.needs_check(index) {
+            if let Some(pause) = self.check(index)? {
+                return Ok(Some(pause));
+            }
+        }
         self.batch.push(index);
         if self.is_interactive() {
             self.flush()?;
-            let branch = &self.state.branches[index];
-            if branch.status == BranchStatus::Aligned
-                && self.state.options.pause_after.contains(&Step::Branch)
-            {
-                self.state.current = Some(name);
-                self.state.step = Some(Step::Branch);
-                let content = format!(
-                    "moved {} {} -> {}",
-                    branch.name,
-                    branch.original.short(),
-                    branch.new.map(|o| o.short()).unwrap_or_default()
-                );
-                return Ok(Some((PauseReason::Checkpoint, content)));
-            }
+            return Ok(self.branch_checkpoint(index));
         }
         Ok(None)
+    }
+
+    /// Whether the branch's new tip still has to pass the `--exec` check.
+    fn needs_check(&self, index: usize) -> bool {
+        let branch = &self.state.branches[index];
+        self.state.options.exec.is_some() && branch.checked != branch.new
+    }
+
+    /// Runs the `--exec` check on the branch's new tip (checkpointed first: it may take
+    /// long). Some: pause (failed, interrupted, or a review checkpoint after it).
+    fn check(&mut self, index: usize) -> Result<Option<(PauseReason, String)>> {
+        let tip = self.state.branches[index]
+            .new
+            .expect("a branch is checked once its new tip is known");
+        self.state.step = Some(Step::Exec);
+        self.state.branches[index].attempts.exec += 1;
+        self.store.keep(&[tip], false)?;
+        let name = self.state.branches[index].name.clone();
+        self.store.save(&self.state, &format!("exec on {name}"))?;
+        crate::crashpoint::point();
+        let command = self.state.options.exec.clone().unwrap_or_default();
+        let feedback = self.state.feedback_for(&name).map(str::to_string);
+        let branch = &self.state.branches[index];
+        self.ui
+            .say(format!("exec     {name} ({}): {command}", tip.short()));
+        let check = exec::Check {
+            command: &command,
+            branch: &name,
+            onto_name: &self.state.onto.name,
+            onto: self.state.onto.oid,
+            run_id: &self.state.run_id,
+            original: branch.original,
+            tip,
+            attempt: branch.attempts.exec,
+            feedback: feedback.as_deref(),
+        };
+        let outcome = exec::run_check(self.repo, &check, self.ui)?;
+        crate::crashpoint::point();
+        let report = |how: &str, tail: &str| {
+            format!(
+                "exec '{command}' on {name} ({}): {how}\n{tail}",
+                tip.short()
+            )
+        };
+        match outcome {
+            CheckOutcome::Passed { tail } => {
+                self.state.branches[index].checked = Some(tip);
+                if self.state.options.pause_after.contains(&Step::Exec) {
+                    return Ok(Some((PauseReason::Checkpoint, report("passed", &tail))));
+                }
+                Ok(None)
+            }
+            CheckOutcome::Failed { how, tail } => {
+                self.ui.warn(format!("exec on {name} failed ({how})"));
+                Ok(Some((PauseReason::CheckFailed, report(&how, &tail))))
+            }
+            CheckOutcome::Interrupted(reason) => Ok(Some((
+                reason,
+                format!("exec on {name} was interrupted; it runs again on continue"),
+            ))),
+        }
+    }
+
+    /// After an interactive branch moved: the `branch` review checkpoint, if asked for.
+    fn branch_checkpoint(&mut self, index: usize) -> Option<(PauseReason, String)> {
+        let branch = &self.state.branches[index];
+        if branch.status != BranchStatus::Aligned
+            || !self.state.options.pause_after.contains(&Step::Branch)
+        {
+            return None;
+        }
+        let content = format!(
+            "moved {} {} -> {}",
+            branch.name,
+            branch.original.short(),
+            branch.new.map(|o| o.short()).unwrap_or_default()
+        );
+        self.state.current = Some(branch.name.clone());
+        self.state.step = Some(Step::Branch);
+        Some((PauseReason::Checkpoint, content))
     }
 
     /// Replays (or merges) the branch in memory and records its new tip.
@@ -198,6 +265,7 @@ impl<'r> Runner<'r> {
         let branch = &mut self.state.branches[index];
         branch.status = BranchStatus::Current;
         branch.new = None;
+        branch.checked = None;
         branch.attempts.rebase += 1;
         let (name, original) = (branch.name.clone(), branch.original);
         let outcome = match self.state.strategy {
@@ -489,9 +557,14 @@ impl<'r> Runner<'r> {
             self.state.summary()
         ));
         if let Some(content) = content {
-            self.ui.say(content.trim_end());
+            // The check's output was shown as it came: repeat only its first line.
+            let shown = match self.state.step {
+                Some(Step::Exec) => content.lines().next().unwrap_or_default(),
+                _ => content.trim_end(),
+            };
+            self.ui.say(shown);
         }
-        self.ui.hint("'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything");
+        self.ui.hint(next_steps(reason));
         Ok(Outcome::Paused(reason))
     }
 
@@ -528,7 +601,8 @@ pub fn reconcile(repo: &Repo, state: &mut State, interrupted: bool) -> Result<()
             _ => {}
         }
     }
-    if state.step == Some(Step::Branch)
+    if state.state == RunState::Running
+        && state.step == Some(Step::Branch)
         && state
             .current
             .as_deref()
@@ -588,6 +662,15 @@ pub fn finish_table(state: &State) -> String {
         ));
     }
     out
+}
+
+/// What a person can do at a pause, as a hint line.
+pub fn next_steps(reason: PauseReason) -> &'static str {
+    match reason {
+        PauseReason::Checkpoint => "'git align continue' approves, 'git align continue --revise \"FEEDBACK\"' redoes the step, 'git align skip' leaves the branch, 'git align cancel' restores everything",
+        PauseReason::CheckFailed => "'git align continue' runs the check again (--revise \"FEEDBACK\" passes feedback to it), 'git align skip' leaves the branch, 'git align cancel' restores everything",
+        PauseReason::Request | PauseReason::Signal | PauseReason::Conflict => "'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything",
+    }
 }
 
 fn describe_oid(oid: Option<Oid>) -> String {

@@ -17,6 +17,11 @@ pub fn install() {
     }
 }
 
+/// How many stop signals arrived so far.
+pub fn count() -> usize {
+    SIGNALS.load(Ordering::SeqCst)
+}
+
 /// Whether a signal asked the run to stop.
 pub fn stop_requested() -> bool {
     SIGNALS.load(Ordering::SeqCst) > 0

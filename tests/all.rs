@@ -5,5 +5,6 @@ mod common;
 mod bad_input;
 mod core;
 mod crash;
+mod exec;
 mod generated;
 mod pause;

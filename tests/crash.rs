@@ -85,6 +85,13 @@ fn check_after_crash(
         );
         cancelled.align_expect(&["cancel"], 0);
     }
+    for copy in [repo, &cancelled] {
+        let left = copy.leftover_worktrees();
+        assert!(
+            left.is_empty(),
+            "crash point {point}: worktrees left: {left:?}"
+        );
+    }
     assert_eq!(
         cancelled.user_refs(),
         *before,
@@ -105,4 +112,19 @@ fn sigkill_with_the_aligned_branch_checked_out() {
     template.git(&["checkout", "-q", "stack/1/2"]);
     let points = kill_at_every_point(&template, &["--onto", "main", "stack/1/*"], &["continue"]);
     assert!(points >= 5, "only {points} crash points exercised");
+}
+
+#[test]
+fn sigkill_at_every_crash_point_of_a_run_with_exec_checks_and_stacks() {
+    let args = [
+        "--onto",
+        "main",
+        "--exec",
+        "git diff --quiet HEAD && test -n \"$GIT_ALIGN_BRANCH\"",
+        "stack/0/*",
+        "stack/1/0",
+        "topic/0000",
+    ];
+    let points = kill_at_every_point(&template(), &args, &["continue"]);
+    assert!(points >= 30, "only {points} crash points exercised");
 }

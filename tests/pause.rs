@@ -72,3 +72,67 @@ fn a_second_process_is_refused_while_one_runs() {
     wait_for_exit(child, 0);
     assert_eq!(repo.branches(), expected);
 }
+
+/// A run paused by a pause request part-way through.
+fn paused_part_way(repo: &TestRepo) {
+    let child = start_slow(repo, &["--onto", "main"]);
+    repo.align_expect(&["pause"], 0);
+    wait_for_exit(child, 3);
+}
+
+#[test]
+fn two_concurrent_continues_one_proceeds_the_other_is_refused() {
+    let (repo, expected) = setup();
+    paused_part_way(&repo);
+    let spawn = || {
+        repo.align_cmd(&["continue"])
+            .env("GIT_ALIGN_TEST_DELAY_MS", "20")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn(), spawn());
+    let outputs = [
+        first.wait_with_output().unwrap(),
+        second.wait_with_output().unwrap(),
+    ];
+    let mut codes: Vec<i32> = outputs.iter().map(|o| o.status.code().unwrap()).collect();
+    codes.sort();
+    assert_eq!(codes, [0, 1], "one proceeds, one is refused");
+    let refused = outputs.iter().find(|o| o.status.code() == Some(1)).unwrap();
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("another git-align is running")
+            || message.contains("advanced by another git-align process"),
+        "{message}"
+    );
+    assert_eq!(repo.status_json()["state"], "finished");
+    assert_eq!(repo.branches(), expected);
+    repo.assert_fsck();
+}
+
+#[test]
+fn a_stale_lock_from_a_killed_process_is_taken_over() {
+    let (repo, expected) = setup();
+    paused_part_way(&repo);
+    let mut dead = std::process::Command::new("true").spawn().unwrap();
+    let pid = dead.id();
+    dead.wait().unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    std::fs::write(
+        repo.path.join(".git/align.lock"),
+        format!(
+            r#"{{"pid":{pid},"host":"{}","since":"2026-01-01T00:00:00Z"}}"#,
+            host.trim()
+        ),
+    )
+    .unwrap();
+    let said = repo.align_expect(&["continue"], 0);
+    assert!(
+        said.contains(&format!("removing a stale lock left by process {pid}")),
+        "{said}"
+    );
+    assert_eq!(repo.branches(), expected);
+    assert!(!repo.path.join(".git/align.lock").exists());
+}

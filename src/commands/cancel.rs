@@ -10,7 +10,7 @@ use crate::state::{RunState, State, Store};
 
 /// Cancels an open run: every branch it moved goes back to its original commit.
 pub fn cmd_cancel(ctx: &Ctx, args: &CancelArgs) -> Result<Outcome> {
-    let (_lock, store, state) = open_run(&ctx.repo, "cancel")?;
+    let (_lock, store, state) = open_run(ctx, "cancel")?;
     lock::clear_pause_request(&ctx.repo);
     restore(ctx, store, state, args.force, "cancel")
 }

@@ -2,16 +2,21 @@
 
 use crate::cli::ContinueArgs;
 use crate::commands::{open_run, record_decision, Ctx};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::git::Repo;
 use crate::run::{Outcome, Runner};
-use crate::state::PauseReason;
+use crate::state::{BranchStatus, PauseReason, State, Step, Store};
 
-/// Goes on from the last checkpoint; at a review checkpoint this approves the step.
+/// Goes on from the last checkpoint; at a review checkpoint this approves the step, or
+/// with `--revise` redoes it.
 pub fn cmd_continue(ctx: &Ctx, args: &ContinueArgs) -> Result<Outcome> {
-    let ContinueArgs {} = args;
-    let (_lock, store, mut state) = open_run(&ctx.repo, "continue")?;
-    if state.pause_reason == Some(PauseReason::Checkpoint) {
-        record_decision(&mut state, "approve", None);
+    let (_lock, mut store, mut state) = open_run(ctx, "continue")?;
+    match &args.revise {
+        Some(feedback) => revise(&ctx.repo, &mut store, &mut state, feedback)?,
+        None if state.pause_reason == Some(PauseReason::Checkpoint) => {
+            record_decision(&mut state, "approve", None);
+        }
+        None => {}
     }
     ctx.ui.say(format!(
         "continuing run {}: {}",
@@ -19,4 +24,57 @@ pub fn cmd_continue(ctx: &Ctx, args: &ContinueArgs) -> Result<Outcome> {
         state.summary()
     ));
     Runner::new(&ctx.repo, store, state, ctx.ui)?.drive()
+}
+
+/// Records the feedback and sets the current step up to run again: a rebase from the
+/// branch's commits as they are now (a person may have changed them meanwhile), an exec
+/// check with the feedback in `GIT_ALIGN_FEEDBACK`.
+fn revise(repo: &Repo, store: &mut Store<'_>, state: &mut State, feedback: &str) -> Result<()> {
+    let refuse = |state: &State, what: String| Error::WrongState {
+        run_id: state.run_id.clone(),
+        state: state.state.as_str().into(),
+        what,
+    };
+    if !matches!(
+        state.pause_reason,
+        Some(PauseReason::Checkpoint | PauseReason::CheckFailed)
+    ) {
+        let why = state.pause_reason.map(|r| r.as_str()).unwrap_or("nothing");
+        return Err(refuse(
+            state,
+            format!("--revise redoes a reviewed step, but the run stopped for {why}"),
+        ));
+    }
+    let index = state
+        .current
+        .as_deref()
+        .and_then(|name| state.branch_index(name));
+    let (Some(index), Some(step @ (Step::Rebase | Step::Exec))) = (index, state.step) else {
+        let step = state.step.map(|s| s.as_str()).unwrap_or("run");
+        return Err(refuse(
+            state,
+            format!("there is nothing to redo after the {step} step ('git align continue' approves it, 'git align cancel' restores everything)"),
+        ));
+    };
+    record_decision(state, "revise", Some(feedback.to_string()));
+    let branch = &mut state.branches[index];
+    branch.checked = None;
+    if step == Step::Rebase {
+        let now = repo
+            .ref_target(&format!("refs/heads/{}", branch.name))?
+            .ok_or_else(|| Error::UnknownBranch(branch.name.clone()))?;
+        if now != branch.original {
+            store.keep(&[now], false)?;
+            branch.note = Some(format!(
+                "replayed from {} (changed during review; was {})",
+                now.short(),
+                branch.original.short()
+            ));
+            branch.original = now;
+        }
+        branch.status = BranchStatus::Pending;
+        branch.new = None;
+        branch.rewritten.clear();
+    }
+    Ok(())
 }

@@ -35,8 +35,10 @@ pub struct Ctx {
 
 /// The lock, the store and the state of an open (running or paused) run, reconciled
 /// with the refs: what continue, skip and cancel start from.
-fn open_run<'r>(repo: &'r Repo, what: &str) -> Result<(Lock, Store<'r>, State)> {
+fn open_run<'r>(ctx: &'r Ctx, what: &str) -> Result<(Lock, Store<'r>, State)> {
+    let repo = &ctx.repo;
     let lock = Lock::acquire(repo)?;
+    remove_stale_worktrees(ctx);
     let store = Store::open(repo)?;
     let mut state = store.load()?.ok_or(Error::NoRun)?;
     if !state.state.is_open() {
@@ -49,6 +51,14 @@ fn open_run<'r>(repo: &'r Repo, what: &str) -> Result<(Lock, Store<'r>, State)> 
     verify_objects(repo, &state)?;
     reconcile(repo, &mut state, true)?;
     Ok((lock, store, state))
+}
+
+/// Removes the temporary worktrees a killed git-align left behind (lock held).
+fn remove_stale_worktrees(ctx: &Ctx) {
+    for path in crate::git::remove_stale_worktrees(&ctx.repo) {
+        ctx.ui
+            .detail(format!("removed a stale worktree at {}", path.display()));
+    }
 }
 
 /// Refuses a run whose base or original tips are missing (a partial fetch, a forged state).

@@ -9,7 +9,7 @@ use crate::state::BranchStatus;
 /// Leaves the current branch (and every branch stacked on it) at its original commit,
 /// then goes on with the rest.
 pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
-    let (_lock, store, mut state) = open_run(&ctx.repo, "skip")?;
+    let (_lock, store, mut state) = open_run(ctx, "skip")?;
     let index = state
         .current
         .as_deref()

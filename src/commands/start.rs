@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::cli::StartArgs;
-use crate::commands::Ctx;
+use crate::commands::{remove_stale_worktrees, Ctx};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::lock::Lock;
@@ -41,6 +41,7 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     }
     refuse_dirty_checkout(repo, &plan)?;
     let _lock = Lock::acquire(repo)?;
+    remove_stale_worktrees(ctx);
     let mut store = Store::open(repo)?;
     refuse_open_run(&store)?;
     let state = new_state(repo, &plan, settings)?;
@@ -82,6 +83,7 @@ impl Settings {
         let StartArgs {
             onto,
             strategy,
+            exec,
             pause_after,
             dry_run: _,
             branches,
@@ -116,14 +118,16 @@ impl Settings {
         } else {
             pause_after.clone()
         };
+        let exec = match exec {
+            Some(command) => Some(command.clone()),
+            None => repo.config_string("align.exec")?,
+        }
+        .filter(|command| !command.trim().is_empty());
         Ok(Settings {
             onto,
             branches,
             strategy,
-            options: Options {
-                exec: None,
-                pause_after,
-            },
+            options: Options { exec, pause_after },
         })
     }
 }
@@ -206,6 +210,7 @@ fn new_state(repo: &Repo, plan: &AlignPlan, settings: Settings) -> Result<State>
             },
             note: b.skip.clone(),
             rewritten: Vec::new(),
+            checked: None,
             attempts: Default::default(),
         })
         .collect();

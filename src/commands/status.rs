@@ -104,6 +104,10 @@ fn print_human(state: &State, interrupted: bool, pid: Option<u32>) {
         );
     }
     if state.state.is_open() {
-        eprintln!("hint: 'git align continue', 'git align skip' or 'git align cancel'");
+        let hint = state
+            .pause_reason
+            .map(crate::run::next_steps)
+            .unwrap_or("'git align continue', 'git align skip' or 'git align cancel'");
+        eprintln!("hint: {hint}");
     }
 }

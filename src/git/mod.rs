@@ -4,6 +4,7 @@
 mod identity;
 mod merge;
 mod oid;
+mod worktree;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub use identity::Identity;
 pub use merge::TreeMerge;
 pub use oid::{BadOid, Oid};
+pub use worktree::{remove_stale as remove_stale_worktrees, TempWorktree};
 
 use crate::error::{Error, Result};
 

@@ -198,6 +198,9 @@ pub struct BranchState {
     /// Commits rewritten, as `[old, new]` pairs (for the post-rewrite hook).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rewritten: Vec<(Oid, Oid)>,
+    /// The new tip that passed the `--exec` check, once it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<Oid>,
     /// How many times each step was tried.
     #[serde(default, skip_serializing_if = "Attempts::is_zero")]
     pub attempts: Attempts,
@@ -279,6 +282,15 @@ impl State {
             })
             .collect();
         parts.join(", ")
+    }
+
+    /// The feedback of the latest `revise` decision on `branch`, if any.
+    pub fn feedback_for(&self, branch: &str) -> Option<&str> {
+        self.decisions
+            .iter()
+            .rev()
+            .find(|d| d.decision == "revise" && d.branch.as_deref() == Some(branch))
+            .and_then(|d| d.feedback.as_deref())
     }
 
     /// Names of the branches stacked (directly or not) on `name`.

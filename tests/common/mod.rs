@@ -32,6 +32,7 @@ fn pin(cmd: &mut Command, home: &Path) {
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", home)
+        .env("TMPDIR", home.join("tmp"))
         .env("TZ", "UTC")
         .env("LANG", "C")
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -52,7 +53,7 @@ impl TestRepo {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("repo");
         let home = tmp.path().join("home");
-        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(home.join("tmp")).unwrap();
         std::fs::write(
             home.join("gitconfig"),
             "[user]\n\tname = Cid Committer\n\temail = cid@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
@@ -277,6 +278,27 @@ impl TestRepo {
     /// The state.json of the current checkpoint.
     pub fn state_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.git(&["show", "refs/align/state:state.json"])).unwrap()
+    }
+
+    /// What git-align's temporary worktrees left: admin folders under `.git/worktrees`
+    /// and checkouts in the temporary folder.
+    pub fn leftover_worktrees(&self) -> Vec<String> {
+        let admin = std::fs::read_dir(self.path.join(".git/worktrees"))
+            .into_iter()
+            .flatten();
+        let checkouts = std::fs::read_dir(self.home.join("tmp"))
+            .into_iter()
+            .flatten();
+        admin
+            .chain(checkouts)
+            .map(|e| e.unwrap().path().display().to_string())
+            .filter(|p| p.contains("align-"))
+            .collect()
+    }
+
+    /// The folder TMPDIR points at for this repository's commands.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.home.join("tmp")
     }
 
     /// Tree of a revision.
