@@ -104,7 +104,7 @@ pub fn merge_into(
     let base = repo.merge_base(tip, onto)?;
     let base_tree = match base {
         Some(base) => repo.tree_of(base)?,
-        None => repo.write_flat_tree(&[])?,
+        None => repo.write_tree(&[], &[])?,
     };
     match repo.merge_trees(base_tree, repo.tree_of(tip)?, repo.tree_of(onto)?)? {
         TreeMerge::Conflict(paths) => Ok(BranchOutcome::Conflict {

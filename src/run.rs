@@ -45,6 +45,7 @@ pub struct Runner<'r> {
     last_flush: Instant,
     flush_cost: Duration,
     cursor: usize,
+    started: Instant,
 }
 
 impl<'r> Runner<'r> {
@@ -62,6 +63,7 @@ impl<'r> Runner<'r> {
             last_flush: Instant::now(),
             flush_cost: Duration::ZERO,
             cursor: 0,
+            started: Instant::now(),
         })
     }
 
@@ -564,6 +566,7 @@ impl<'r> Runner<'r> {
             };
             self.ui.say(shown);
         }
+        self.report_checkpoint_cost();
         self.ui.hint(next_steps(reason));
         Ok(Outcome::Paused(reason))
     }
@@ -579,7 +582,24 @@ impl<'r> Runner<'r> {
             .save(&self.state, &format!("finished: {summary}"))?;
         self.ui
             .say(format!("finished: {summary} onto {}", self.state.onto.name));
+        self.report_checkpoint_cost();
         Ok(Outcome::Finished)
+    }
+
+    /// With `-v`: what checkpointing cost against the whole run.
+    fn report_checkpoint_cost(&self) {
+        let cost = self.store.cost();
+        let run = self.started.elapsed();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        self.ui.detail(format!(
+            "checkpoints: {} written in {:.1} ms ({:.1}% of {:.1} ms), slowest {:.1} ms, state.json {} bytes",
+            cost.count,
+            ms(cost.total),
+            100.0 * cost.total.as_secs_f64() / run.as_secs_f64().max(1e-9),
+            ms(run),
+            ms(cost.largest),
+            cost.last_bytes
+        ));
     }
 }
 

@@ -120,7 +120,7 @@ fn commit(
     for (name, content) in files {
         entries.push((*name, repo.write_blob(format!("{content}\n").as_bytes())?));
     }
-    let tree = repo.write_flat_tree(&entries)?;
+    let tree = repo.write_tree(&entries, &[])?;
     let who = Identity {
         name: "Demo User".into(),
         email: "demo@example.com".into(),

@@ -405,15 +405,19 @@ impl Repo {
         self.write_object(git2::ObjectType::Blob, data)
     }
 
-    /// Writes a tree holding the given regular files (flat names only).
-    pub fn write_flat_tree(&self, files: &[(&str, Oid)]) -> Result<Oid> {
+    /// Writes a tree of `files` (blobs) and `dirs` (subtrees).
+    pub fn write_tree(&self, files: &[(&str, Oid)], dirs: &[(&str, Oid)]) -> Result<Oid> {
         let mut builder = self
             .inner
             .treebuilder(None)
             .ctx(|| "cannot build a tree".into())?;
-        for (name, blob) in files {
+        let entries = files
+            .iter()
+            .map(|(name, oid)| (name, oid, 0o100644))
+            .chain(dirs.iter().map(|(name, oid)| (name, oid, 0o040000)));
+        for (name, oid, mode) in entries {
             builder
-                .insert(name, blob.to_git(), 0o100644)
+                .insert(name, oid.to_git(), mode)
                 .ctx(|| format!("cannot add {name} to a tree"))?;
         }
         let oid = builder.write().ctx(|| "cannot write a tree".into())?;
@@ -434,6 +438,29 @@ impl Repo {
             .find_blob(entry.id())
             .map_err(|_| Error::MissingObject(entry.id().to_string()))?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The files directly in folder `dir` of a commit's tree, in name order (empty when
+    /// there is no such folder).
+    pub fn read_dir_in_commit(&self, commit: Oid, dir: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let tree = self
+            .find_commit(commit)?
+            .tree()
+            .ctx(|| format!("cannot read the tree of {commit}"))?;
+        let Some(entry) = tree.get_name(dir) else {
+            return Ok(Vec::new());
+        };
+        let subtree = self.find_tree(Oid::from_git(entry.id()))?;
+        let mut out = Vec::new();
+        for entry in subtree.iter() {
+            let name = entry.name().unwrap_or_default().to_string();
+            let blob = self
+                .inner
+                .find_blob(entry.id())
+                .map_err(|_| Error::MissingObject(entry.id().to_string()))?;
+            out.push((name, blob.content().to_vec()));
+        }
+        Ok(out)
     }
 
     /// The raw message of a commit.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::git::Oid;
 
-pub use store::{Checkpoint, Store, KEEP_REF, STATE_REF};
+pub use store::{Checkpoint, CheckpointCost, Store, KEEP_REF, STATE_REF};
 
 /// The schema version this binary writes and reads.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -249,11 +249,34 @@ pub struct State {
     pub current: Option<String>,
     pub step: Option<Step>,
     pub worktree: Option<String>,
+    /// In a checkpoint these live in `branches/*.json` beside `state.json`.
+    #[serde(default)]
     pub branches: Vec<BranchState>,
     pub decisions: Vec<Decision>,
 }
 
 impl State {
+    /// Everything but the branches: what `state.json` in a checkpoint holds.
+    pub fn header(&self) -> State {
+        State {
+            schema_version: self.schema_version,
+            run_id: self.run_id.clone(),
+            state: self.state,
+            onto: self.onto.clone(),
+            strategy: self.strategy,
+            options: self.options.clone(),
+            head: self.head.clone(),
+            started_at: self.started_at.clone(),
+            pause_reason: self.pause_reason,
+            pause_content: self.pause_content.clone(),
+            current: self.current.clone(),
+            step: self.step,
+            worktree: self.worktree.clone(),
+            branches: Vec::new(),
+            decisions: self.decisions.clone(),
+        }
+    }
+
     /// The branch with this name.
     pub fn branch(&self, name: &str) -> Option<&BranchState> {
         self.branches.iter().find(|b| b.name == name)

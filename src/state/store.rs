@@ -3,8 +3,9 @@
 //! is a compare-and-swap against the checkpoint this process last saw.
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
-use super::{State, SCHEMA_VERSION};
+use super::{BranchState, State, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 use crate::git::{Identity, Oid, RefUpdate, Repo};
 
@@ -12,8 +13,12 @@ use crate::git::{Identity, Oid, RefUpdate, Repo};
 pub const STATE_REF: &str = "refs/align/state";
 /// The ref that keeps every original and rewritten tip of the run reachable.
 pub const KEEP_REF: &str = "refs/align/keep";
-/// The file in a checkpoint's tree.
+/// The file in a checkpoint's tree that holds the run (all but its branches).
 const STATE_FILE: &str = "state.json";
+/// The folder in a checkpoint's tree whose files hold the branches, in order.
+const BRANCHES_DIR: &str = "branches";
+/// Branches per file in `branches/`.
+const BRANCHES_PER_FILE: usize = 64;
 /// The largest `state.json` this binary accepts.
 const MAX_STATE_BYTES: usize = 256 << 20;
 
@@ -30,11 +35,27 @@ pub struct Checkpoint {
     pub state: State,
 }
 
+/// What writing checkpoints has cost this process (shown with `-v`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckpointCost {
+    /// Checkpoints written.
+    pub count: u32,
+    /// Time spent writing checkpoints and keep commits.
+    pub total: Duration,
+    /// The slowest checkpoint.
+    pub largest: Duration,
+    /// Size of the last state.json written.
+    pub last_bytes: usize,
+}
+
 /// Reads and writes checkpoints, remembering the last one seen for compare-and-swap.
 pub struct Store<'r> {
     repo: &'r Repo,
     head: Option<Oid>,
     keep: Option<Oid>,
+    cost: CheckpointCost,
+    /// The `branches/` files of the last checkpoint written: content and blob.
+    chunks: Vec<(Vec<u8>, Oid)>,
 }
 
 impl<'r> Store<'r> {
@@ -44,7 +65,14 @@ impl<'r> Store<'r> {
             repo,
             head: repo.ref_target(STATE_REF)?,
             keep: repo.ref_target(KEEP_REF)?,
+            cost: CheckpointCost::default(),
+            chunks: Vec::new(),
         })
+    }
+
+    /// What the checkpoints written through this store cost.
+    pub fn cost(&self) -> CheckpointCost {
+        self.cost
     }
 
     /// The state at the current checkpoint, if there is one.
@@ -63,10 +91,13 @@ impl<'r> Store<'r> {
     /// Writes a checkpoint and moves `refs/align/state` to it if it is still where this
     /// store last saw it.
     pub fn save(&mut self, state: &State, event: &str) -> Result<Oid> {
-        let json =
-            serde_json::to_vec_pretty(state).map_err(|e| Error::CorruptState(e.to_string()))?;
-        let blob = self.repo.write_blob(&json)?;
-        let tree = self.repo.write_flat_tree(&[(STATE_FILE, blob)])?;
+        let started = Instant::now();
+        let json = to_json(&state.header())?;
+        let header = self.repo.write_blob(&json)?;
+        let chunks = self.write_branch_chunks(state)?;
+        let tree = self
+            .repo
+            .write_tree(&[(STATE_FILE, header)], &[(BRANCHES_DIR, chunks)])?;
         let tool = Identity::tool()?;
         let message = format!("align {}: {event}\n", state.run_id);
         let parents: Vec<Oid> = self.head.into_iter().collect();
@@ -79,6 +110,11 @@ impl<'r> Store<'r> {
             .repo
             .update_ref(STATE_REF, commit, self.head, &reflog)?;
         crate::crashpoint::point();
+        let spent = started.elapsed();
+        self.cost.count += 1;
+        self.cost.total += spent;
+        self.cost.largest = self.cost.largest.max(spent);
+        self.cost.last_bytes = json.len() + self.chunks.iter().map(|c| c.0.len()).sum::<usize>();
         match update {
             RefUpdate::Done => {
                 self.head = Some(commit);
@@ -86,6 +122,34 @@ impl<'r> Store<'r> {
             }
             RefUpdate::Moved { .. } => Err(Error::LostRace),
         }
+    }
+
+    /// Writes the `branches/` folder, reusing the blob of every chunk that did not change
+    /// since this store's last checkpoint, so a checkpoint costs what changed, not what
+    /// the run holds.
+    fn write_branch_chunks(&mut self, state: &State) -> Result<Oid> {
+        let mut entries = Vec::new();
+        for (index, branches) in state.branches.chunks(BRANCHES_PER_FILE).enumerate() {
+            let json = to_json(&branches)?;
+            let reused = self
+                .chunks
+                .get(index)
+                .filter(|(bytes, _)| *bytes == json)
+                .map(|(_, oid)| *oid);
+            let oid = match reused {
+                Some(oid) => oid,
+                None => self.repo.write_blob(&json)?,
+            };
+            if index < self.chunks.len() {
+                self.chunks[index] = (json, oid);
+            } else {
+                self.chunks.push((json, oid));
+            }
+            entries.push((chunk_name(index), oid));
+        }
+        self.chunks.truncate(entries.len());
+        let files: Vec<(&str, Oid)> = entries.iter().map(|(n, o)| (n.as_str(), *o)).collect();
+        self.repo.write_tree(&files, &[])
     }
 
     /// Keeps `tips` reachable from `refs/align/keep`. With `fresh`, the chain of an earlier
@@ -101,7 +165,8 @@ impl<'r> Store<'r> {
         if parents.is_empty() || (parents.len() == 1 && previous.is_some()) {
             return Ok(());
         }
-        let tree = self.repo.write_flat_tree(&[])?;
+        let started = Instant::now();
+        let tree = self.repo.write_tree(&[], &[])?;
         let tool = Identity::tool()?;
         let commit = self.repo.create_commit(
             tree,
@@ -116,6 +181,7 @@ impl<'r> Store<'r> {
         {
             RefUpdate::Done => {
                 self.keep = Some(commit);
+                self.cost.total += started.elapsed();
                 Ok(())
             }
             RefUpdate::Moved { .. } => Err(Error::LostRace),
@@ -140,17 +206,32 @@ impl<'r> Store<'r> {
     }
 }
 
-/// Reads and validates the state held by a checkpoint commit.
+/// Reads and validates the state held by a checkpoint commit: `state.json`, then the
+/// branches of `branches/*.json` (arrays, in file-name order) after any it lists itself.
 pub fn read_state(repo: &Repo, commit: Oid) -> Result<State> {
-    let bytes = repo
+    let header = repo
         .read_file_in_commit(commit, STATE_FILE)?
         .ok_or_else(|| {
             Error::CorruptState(format!("checkpoint {} has no {STATE_FILE}", commit.short()))
         })?;
-    parse_state(&bytes)
+    let chunks = repo.read_dir_in_commit(commit, BRANCHES_DIR)?;
+    let total: usize = header.len() + chunks.iter().map(|(_, b)| b.len()).sum::<usize>();
+    if total > MAX_STATE_BYTES {
+        return Err(Error::CorruptState(format!(
+            "the state is {total} bytes, larger than allowed"
+        )));
+    }
+    let mut state = parse_state(&header)?;
+    for (name, bytes) in chunks {
+        let branches: Vec<BranchState> = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::CorruptState(format!("{BRANCHES_DIR}/{name}: {e}")))?;
+        state.branches.extend(branches);
+    }
+    validate(&state)?;
+    Ok(state)
 }
 
-/// Parses and validates `state.json`.
+/// Parses `state.json` (checking its schema version) without validating it.
 pub fn parse_state(bytes: &[u8]) -> Result<State> {
     if bytes.len() > MAX_STATE_BYTES {
         return Err(Error::CorruptState(format!(
@@ -167,10 +248,15 @@ pub fn parse_state(bytes: &[u8]) -> Result<State> {
     if version > SCHEMA_VERSION {
         return Err(Error::NewerSchema(version));
     }
-    let state: State = serde_json::from_value(value)
-        .map_err(|e| Error::CorruptState(format!("{STATE_FILE}: {e}")))?;
-    validate(&state)?;
-    Ok(state)
+    serde_json::from_value(value).map_err(|e| Error::CorruptState(format!("{STATE_FILE}: {e}")))
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| Error::CorruptState(e.to_string()))
+}
+
+fn chunk_name(index: usize) -> String {
+    format!("{index:04}.json")
 }
 
 /// Checks what a forged or damaged state could abuse: branch names and duplicates.
@@ -207,4 +293,76 @@ pub fn is_safe_branch_name(name: &str) -> bool {
         && !name.starts_with('-')
         && !name.contains("..")
         && Repo::is_valid_refname(&format!("refs/heads/{name}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Attempts, BranchStatus, HeadBefore, Onto, Options, RunState, Strategy};
+
+    fn state_with(branches: usize, base: Oid) -> State {
+        State {
+            schema_version: SCHEMA_VERSION,
+            run_id: "test".into(),
+            state: RunState::Running,
+            onto: Onto {
+                name: "main".into(),
+                oid: base,
+            },
+            strategy: Strategy::Rebase,
+            options: Options::default(),
+            head: HeadBefore {
+                branch: None,
+                oid: None,
+            },
+            started_at: "2026-01-01T00:00:00Z".into(),
+            pause_reason: None,
+            pause_content: None,
+            current: None,
+            step: None,
+            worktree: None,
+            branches: (0..branches)
+                .map(|i| BranchState {
+                    name: format!("topic/{i:04}"),
+                    parent: "main".into(),
+                    stacked: false,
+                    original: base,
+                    new: None,
+                    status: BranchStatus::Pending,
+                    note: None,
+                    rewritten: Vec::new(),
+                    checked: None,
+                    attempts: Attempts::default(),
+                })
+                .collect(),
+            decisions: Vec::new(),
+        }
+    }
+
+    fn chunk_blobs(repo: &Repo, commit: Oid) -> Vec<Vec<u8>> {
+        repo.read_dir_in_commit(commit, BRANCHES_DIR)
+            .unwrap()
+            .into_iter()
+            .map(|(_, bytes)| bytes)
+            .collect()
+    }
+
+    #[test]
+    fn a_checkpoint_rewrites_only_the_branch_files_that_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repo::init(dir.path()).unwrap();
+        let base = repo.write_blob(b"stand-in object").unwrap();
+        let mut store = Store::open(&repo).unwrap();
+        let mut state = state_with(3 * BRANCHES_PER_FILE + 5, base);
+        let first = store.save(&state, "start").unwrap();
+        assert_eq!(read_state(&repo, first).unwrap(), state);
+
+        state.branches[BRANCHES_PER_FILE + 1].status = BranchStatus::Aligned;
+        let second = store.save(&state, "one branch").unwrap();
+        assert_eq!(read_state(&repo, second).unwrap(), state);
+        let (before, after) = (chunk_blobs(&repo, first), chunk_blobs(&repo, second));
+        assert_eq!(before.len(), 4);
+        let changed: Vec<usize> = (0..4).filter(|i| before[*i] != after[*i]).collect();
+        assert_eq!(changed, [1]);
+    }
 }

@@ -275,9 +275,21 @@ impl TestRepo {
         );
     }
 
-    /// The state.json of the current checkpoint.
+    /// The state of the current checkpoint: its state.json with the branches of
+    /// `branches/*.json` appended.
     pub fn state_json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.git(&["show", "refs/align/state:state.json"])).unwrap()
+        let mut state: serde_json::Value =
+            serde_json::from_str(&self.git(&["show", "refs/align/state:state.json"])).unwrap();
+        let files = self.git(&["ls-tree", "--name-only", "refs/align/state:branches"]);
+        for file in files.lines() {
+            let chunk: serde_json::Value = serde_json::from_str(
+                &self.git(&["show", &format!("refs/align/state:branches/{file}")]),
+            )
+            .unwrap();
+            let branches = state["branches"].as_array_mut().unwrap();
+            branches.extend(chunk.as_array().unwrap().iter().cloned());
+        }
+        state
     }
 
     /// What git-align's temporary worktrees left: admin folders under `.git/worktrees`
