@@ -3,8 +3,9 @@
 # plus 2 stacks of 5 on a 2,000-file tree (../shared/bench/mkrepo.py):
 #  - checkpoints: count, total time, share of the whole run, slowest one, state.json size
 #    (from `git align -v`), for a plain run;
-#  - SIGINT to exit: a run is interrupted after DELAY seconds; time from the signal to
-#    the process's exit (it writes a checkpoint first), over RUNS runs.
+#  - SIGINT to exit: run i is interrupted DELAY + i/2 seconds after it started (after
+#    planning, which takes about a second at 1,000 branches); time from the signal to
+#    the process's exit (it writes a checkpoint first).
 #
 #   bench/pause.sh [N] [RUNS]      e.g. bench/pause.sh 1000 5
 set -euo pipefail
@@ -12,7 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED_BENCH:-$here/../shared/bench}
 n=${1:-1000}
 runs=${2:-5}
-delay=${DELAY:-1.0}
+delay=${DELAY:-1.5}
 
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 bin="$here/target/release/git-align"
@@ -30,10 +31,10 @@ for i in $(seq "$runs"); do
   (cd "$work/copy" && "$bin" --onto main -v | grep '^checkpoints:')
 done
 
-echo "## SIGINT to exit ($n topics, signal after ${delay} s)"
-for i in $(seq "$runs"); do
+echo "## SIGINT to exit ($n topics)"
+for i in $(seq 0 $((runs - 1))); do
   rm -rf "$work/copy" && cp -a "$work/repo" "$work/copy"
-  python3 - "$bin" "$work/copy" "$delay" <<'EOF'
+  python3 - "$bin" "$work/copy" "$(awk -v d="$delay" -v i="$i" 'BEGIN { print d + i / 2 }')" <<'EOF'
 import signal, subprocess, sys, time
 binary, repo, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
 child = subprocess.Popen([binary, "--onto", "main", "-q"], cwd=repo,
@@ -42,6 +43,6 @@ time.sleep(delay)
 sent = time.monotonic()
 child.send_signal(signal.SIGINT)
 code = child.wait()
-print(f"exit {code} after {(time.monotonic() - sent) * 1000:.1f} ms")
+print(f"signal at {delay:.1f} s: exit {code} after {(time.monotonic() - sent) * 1000:.1f} ms")
 EOF
 done

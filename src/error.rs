@@ -63,6 +63,9 @@ pub enum Error {
     /// An object the run needs is missing.
     #[error("object {0} is missing from the repository")]
     MissingObject(String),
+    /// A signal arrived before the run's first checkpoint.
+    #[error("interrupted before the run started; nothing was changed")]
+    Interrupted,
     /// A file-system operation failed.
     #[error("{context}: {source}")]
     Io {
@@ -97,6 +100,7 @@ impl Error {
             Error::Locked { .. } => "wait for it, or stop it with 'git align pause'",
             Error::LostRace => "see 'git align status' for where the run stands now",
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
+            Error::Interrupted => "start it again with the same command",
             Error::Git { .. } | Error::Usage(_) | Error::Io { .. } => return None,
         };
         Some(hint.to_string())

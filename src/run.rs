@@ -88,6 +88,7 @@ impl<'r> Runner<'r> {
         self.state.pause_content = None;
         loop {
             if let Some(reason) = self.interruption() {
+                self.drop_batch();
                 return self.pause(reason, None);
             }
             let Some(index) = self.next_branch() else {
@@ -422,6 +423,21 @@ impl<'r> Runner<'r> {
             && self.last_flush.elapsed() >= MIN_CHECKPOINT_INTERVAL.max(self.flush_cost * 10)
     }
 
+    /// Forgets the replays waiting for the next checkpoint, so that an interruption
+    /// costs one checkpoint rather than their ref moves: they are pending again and are
+    /// replayed (to the same commits) on continue.
+    fn drop_batch(&mut self) {
+        for index in std::mem::take(&mut self.batch) {
+            let branch = &mut self.state.branches[index];
+            branch.status = BranchStatus::Pending;
+            branch.new = None;
+            branch.checked = None;
+            branch.rewritten.clear();
+            branch.note = None;
+        }
+        self.cursor = 0;
+    }
+
     /// Write-ahead, then move: keeps the batch's new tips, checkpoints them, moves their
     /// refs. The next checkpoint records them as aligned.
     fn flush(&mut self) -> Result<()> {
@@ -445,6 +461,10 @@ impl<'r> Runner<'r> {
         self.state.step = Some(Step::Branch);
         self.store.save(&self.state, &event)?;
         for index in batch {
+            if signals::stop_requested() {
+                // The rest stay `current` with their new oid recorded: continue moves them.
+                break;
+            }
             self.move_branch(index)?;
             crate::crashpoint::point();
         }

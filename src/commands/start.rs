@@ -39,6 +39,9 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         ctx.ui.say("nothing to align");
         return Ok(Outcome::Finished);
     }
+    if crate::signals::stop_requested() {
+        return Err(Error::Interrupted);
+    }
     refuse_dirty_checkout(repo, &plan)?;
     let _lock = Lock::acquire(repo)?;
     remove_stale_worktrees(ctx);
