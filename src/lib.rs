@@ -14,6 +14,7 @@ pub mod git;
 pub mod lock;
 pub mod plan;
 pub mod replay;
+pub mod rewrite;
 pub mod run;
 pub mod signals;
 pub mod state;

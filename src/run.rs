@@ -602,6 +602,14 @@ impl<'r> Runner<'r> {
             .save(&self.state, &format!("finished: {summary}"))?;
         self.ui
             .say(format!("finished: {summary} onto {}", self.state.onto.name));
+        let rewritten: Vec<(Oid, Oid)> = self
+            .state
+            .branches
+            .iter()
+            .filter(|b| b.status == BranchStatus::Aligned)
+            .flat_map(|b| b.rewritten.iter().copied())
+            .collect();
+        crate::rewrite::after_rewrite(self.repo, &rewritten, self.ui)?;
         self.report_checkpoint_cost();
         Ok(Outcome::Finished)
     }

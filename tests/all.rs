@@ -7,4 +7,5 @@ mod core;
 mod crash;
 mod exec;
 mod generated;
+mod git_native;
 mod pause;

@@ -53,6 +53,16 @@ impl Identity {
         })
     }
 
+    /// The identity as a libgit2 signature (for the notes API).
+    pub(crate) fn signature(&self) -> Result<git2::Signature<'static>> {
+        git2::Signature::new(
+            &self.name,
+            &self.email,
+            &git2::Time::new(self.time, self.offset_minutes),
+        )
+        .ctx(|| format!("'{} <{}>' is not a valid identity", self.name, self.email))
+    }
+
     /// git-align's own identity for checkpoint commits, at the current time.
     pub fn tool() -> Result<Identity> {
         let (time, offset_minutes) = now_local()?;

@@ -152,6 +152,58 @@ impl Repo {
         Ok(out)
     }
 
+    /// Every value of a multi-valued config key, in config order.
+    pub fn config_strings(&self, key: &str) -> Result<Vec<String>> {
+        let config = self
+            .inner
+            .config()
+            .ctx(|| "cannot read git config".into())?;
+        let mut values = Vec::new();
+        let mut entries = config
+            .multivar(key, None)
+            .ctx(|| format!("cannot read config {key}"))?;
+        while let Some(entry) = entries.next() {
+            let entry = entry.ctx(|| format!("cannot read config {key}"))?;
+            if let Ok(value) = entry.value() {
+                values.push(value.to_string());
+            }
+        }
+        Ok(values)
+    }
+
+    /// The names of the refs matching a glob (`refs/notes/*`).
+    pub fn refs_matching(&self, glob: &str) -> Result<Vec<String>> {
+        let refs = self
+            .inner
+            .references_glob(glob)
+            .ctx(|| format!("cannot list refs matching {glob}"))?;
+        Ok(refs
+            .filter_map(|r| r.ok().and_then(|r| r.name().ok().map(str::to_string)))
+            .collect())
+    }
+
+    /// The note on `oid` in `notes_ref`, if there is one.
+    pub fn note(&self, notes_ref: &str, oid: Oid) -> Option<String> {
+        let note = self.inner.find_note(Some(notes_ref), oid.to_git()).ok()?;
+        note.message().ok().map(str::to_string)
+    }
+
+    /// Sets the note on `oid` in `notes_ref` (replacing one that is there).
+    pub fn set_note(&self, notes_ref: &str, oid: Oid, text: &str, by: &Identity) -> Result<()> {
+        let signature = by.signature()?;
+        self.inner
+            .note(
+                &signature,
+                &signature,
+                Some(notes_ref),
+                oid.to_git(),
+                text,
+                true,
+            )
+            .ctx(|| format!("cannot write the note on {} in {notes_ref}", oid.short()))?;
+        Ok(())
+    }
+
     /// A config value, or None when unset.
     pub fn config_string(&self, key: &str) -> Result<Option<String>> {
         let config = self
