@@ -51,6 +51,11 @@ pub enum Command {
     Demo,
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Install the git hooks git-align ships (pre-push, post-merge)
+    Hooks(HooksArgs),
+    /// What the shipped hooks run (called by them, not by people)
+    #[command(hide = true)]
+    Hook(HookArgs),
 }
 
 /// Options of `git align start`.
@@ -139,4 +144,42 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Options of `git align hooks`.
+#[derive(Debug, Args)]
+pub struct HooksArgs {
+    #[command(subcommand)]
+    pub action: HooksAction,
+}
+
+/// What `git align hooks` does.
+#[derive(Debug, Subcommand)]
+pub enum HooksAction {
+    /// Copy the shipped hooks into the repository's hooks folder (core.hooksPath honoured)
+    Install {
+        /// Keep an existing hook as <name>.orig (the shipped hook runs it) instead of refusing
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Options of `git align hook`.
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The hook being run
+    #[arg(value_enum)]
+    pub name: HookName,
+    /// The arguments git gave the hook
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+/// The hooks git-align ships.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum HookName {
+    /// Warns when pushing branches of a half-finished run
+    PrePush,
+    /// After a pull moved the base: says what `git align` would do, or does it
+    PostMerge,
 }

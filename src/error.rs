@@ -63,6 +63,9 @@ pub enum Error {
     /// An object the run needs is missing.
     #[error("object {0} is missing from the repository")]
     MissingObject(String),
+    /// git-align declined to do something that would lose a user's file.
+    #[error("{0}")]
+    Refused(String),
     /// A signal arrived before the run's first checkpoint.
     #[error("interrupted before the run started; nothing was changed")]
     Interrupted,
@@ -101,6 +104,7 @@ impl Error {
             Error::LostRace => "see 'git align status' for where the run stands now",
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
             Error::Interrupted => "start it again with the same command",
+            Error::Refused(_) => "see the warnings above",
             Error::Git { .. } | Error::Usage(_) | Error::Io { .. } => return None,
         };
         Some(hint.to_string())

@@ -108,3 +108,139 @@ fn notes_are_copied_when_configured_like_git() {
     );
     repo.assert_fsck();
 }
+
+/// `repo` gets a bare remote `origin` (a copy of itself) and a second clone `../other`
+/// that can push to it; main tracks origin/main.
+fn with_remote(repo: &TestRepo) {
+    repo.git(&["clone", "-q", "--bare", ".", "../remote.git"]);
+    repo.git(&["remote", "add", "origin", "../remote.git"]);
+    repo.git(&["fetch", "-q", "origin"]);
+    repo.git(&["branch", "-q", "--set-upstream-to=origin/main", "main"]);
+    repo.git(&["config", "pull.ff", "only"]);
+    repo.git(&["clone", "-q", "../remote.git", "../other"]);
+}
+
+/// Someone else pushes a new commit to origin/main.
+fn upstream_moves(repo: &TestRepo, file: &str) {
+    repo.write(&format!("../other/{file}"), "upstream\n");
+    repo.git(&["-C", "../other", "add", file]);
+    repo.git(&[
+        "-C",
+        "../other",
+        "commit",
+        "-q",
+        "-m",
+        &format!("upstream {file}"),
+    ]);
+    repo.git(&["-C", "../other", "push", "-q", "origin", "main"]);
+}
+
+fn shipped(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("hooks")
+            .join(name),
+    )
+    .unwrap()
+}
+
+#[test]
+fn hooks_install_copies_the_shipped_hooks_and_never_overwrites_without_force() {
+    let repo = fixture();
+    let hooks = repo.path.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let mine = "#!/bin/sh\ntouch ../my-pre-push-ran\n";
+    std::fs::write(hooks.join("pre-push"), mine).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        hooks.join("pre-push"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+
+    let refused = repo.align_expect(&["hooks", "install"], 1);
+    assert!(
+        refused.contains("pre-push") && refused.contains("left alone"),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        mine
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("post-merge")).unwrap(),
+        shipped("post-merge")
+    );
+
+    let said = repo.align_expect(&["hooks", "install", "--force"], 0);
+    assert!(said.contains("pre-push.orig"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push.orig")).unwrap(),
+        mine
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        shipped("pre-push")
+    );
+    let mode = std::fs::metadata(hooks.join("pre-push"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o111, 0o111);
+    assert!(repo
+        .align_expect(&["hooks", "install"], 0)
+        .contains("already installed"));
+
+    // The shipped pre-push warns about a branch of a paused run, then runs the old hook.
+    with_remote(&repo);
+    repo.align_expect(
+        &[
+            "--onto",
+            "main",
+            "--pause-after",
+            "branch",
+            "feat-a",
+            "feat-b",
+        ],
+        3,
+    );
+    let pushed = repo.git_all(&["push", "origin", "feat-a:refs/heads/review/feat-a"]);
+    assert!(
+        pushed.contains("pushing feat-a, a branch of alignment run"),
+        "{pushed}"
+    );
+    assert!(
+        repo.path.join("../my-pre-push-ran").exists(),
+        "the kept hook did not run"
+    );
+    let quiet = {
+        repo.align_expect(&["cancel"], 0);
+        repo.git_all(&["push", "origin", "feat-b:refs/heads/review/feat-b"])
+    };
+    assert!(!quiet.contains("alignment run"), "{quiet}");
+}
+
+#[test]
+fn post_merge_hook_offers_an_alignment_after_a_pull_or_aligns_with_align_auto() {
+    let repo = fixture();
+    with_remote(&repo);
+    repo.align_expect(&["hooks", "install"], 0);
+    let feat_a = repo.rev("feat-a");
+
+    upstream_moves(&repo, "first.txt");
+    let pulled = repo.git_all(&["pull"]);
+    assert!(pulled.contains("'git align' re-aligns the"), "{pulled}");
+    assert_eq!(
+        repo.rev("feat-a"),
+        feat_a,
+        "without align.auto nothing moves"
+    );
+
+    repo.git(&["config", "align.auto", "true"]);
+    upstream_moves(&repo, "second.txt");
+    let pulled = repo.git_all(&["pull"]);
+    assert!(pulled.contains("finished:"), "{pulled}");
+    assert!(repo.git_ok(&["merge-base", "--is-ancestor", "main", "feat-a"]));
+    assert_eq!(repo.status_json()["state"], "finished");
+    repo.assert_fsck();
+}

@@ -19,17 +19,7 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     let repo = &ctx.repo;
     refuse_open_run(&Store::open(repo)?)?;
     let settings = Settings::resolve(repo, args)?;
-    let input = PlanInput {
-        onto: settings.onto.clone(),
-        branches: repo.local_branches()?,
-        patterns: settings.branches.clone(),
-        checked_out_elsewhere: repo
-            .linked_worktree_branches()?
-            .into_iter()
-            .map(|(branch, path)| (branch, path.display().to_string()))
-            .collect::<BTreeMap<_, _>>(),
-    };
-    let plan = plan::plan(repo, &input)?;
+    let plan = make_plan(repo, &settings)?;
     ctx.ui
         .say(plan::describe(&plan, settings.strategy).trim_end());
     if args.dry_run {
@@ -61,6 +51,35 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     Runner::new(repo, store, state, ctx.ui)?
         .with_plan(&plan)
         .drive()
+}
+
+/// The plan for these settings (pure: writes nothing).
+fn make_plan(repo: &Repo, settings: &Settings) -> Result<AlignPlan> {
+    let input = PlanInput {
+        onto: settings.onto.clone(),
+        branches: repo.local_branches()?,
+        patterns: settings.branches.clone(),
+        checked_out_elsewhere: repo
+            .linked_worktree_branches()?
+            .into_iter()
+            .map(|(branch, path)| (branch, path.display().to_string()))
+            .collect::<BTreeMap<_, _>>(),
+    };
+    plan::plan(repo, &input)
+}
+
+/// What a start with these options would find: the base, and how many selected branches
+/// do not contain it yet (for the post-merge hook).
+pub(crate) fn preview(repo: &Repo, args: &StartArgs) -> Result<(Onto, usize)> {
+    let settings = Settings::resolve(repo, args)?;
+    let plan = make_plan(repo, &settings)?;
+    let mut behind = 0;
+    for branch in plan.branches.iter().filter(|b| b.skip.is_none()) {
+        if !repo.is_ancestor(settings.onto.oid, branch.original)? {
+            behind += 1;
+        }
+    }
+    Ok((settings.onto, behind))
 }
 
 fn refuse_open_run(store: &Store<'_>) -> Result<()> {

@@ -27,10 +27,16 @@ pub struct TestRepo {
     home: PathBuf,
 }
 
+/// PATH with the git-align under test first, so `git align` (and hooks) run it.
+fn search_path() -> String {
+    let bin_dir = Path::new(BIN).parent().unwrap().display().to_string();
+    format!("{bin_dir}:{}", std::env::var("PATH").unwrap_or_default())
+}
+
 /// The pinned environment every command runs with.
 fn pin(cmd: &mut Command, home: &Path) {
     cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PATH", search_path())
         .env("HOME", home)
         .env("TMPDIR", home.join("tmp"))
         .env("TZ", "UTC")
@@ -151,6 +157,22 @@ impl TestRepo {
     /// Runs system git; panics on failure.
     pub fn git(&self, args: &[&str]) -> String {
         self.git_in(&self.path, args)
+    }
+
+    /// Runs system git, expects success, returns stdout and stderr together (what hooks
+    /// print lands in stderr).
+    pub fn git_all(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("git");
+        cmd.current_dir(&self.path).args(args);
+        pin(&mut cmd, &self.home);
+        let out = cmd.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "git {args:?} failed: {text}");
+        text
     }
 
     /// Runs system git and returns whether it succeeded.
