@@ -1,0 +1,220 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[git-align] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'git-align'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'git-align'= {
+            cand --onto 'The base to align onto [config: align.base; default: the remote''s default branch, main, master]'
+            cand --strategy 'Replay commits (rebase) or merge the base into each branch [config: align.strategy]'
+            cand --exec 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]'
+            cand --pause-after 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]'
+            cand --dry-run 'Print the plan and change nothing'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand start 'Start a run (the default when no subcommand is given)'
+            cand status 'Show where the run stands'
+            cand pause 'Ask the running git-align (in another terminal) to stop at its next safe point'
+            cand continue 'Continue a paused or interrupted run from its last checkpoint'
+            cand skip 'Leave the current branch (and branches stacked on it) at its original commit and go on'
+            cand cancel 'Restore every branch the run moved, and HEAD, to where they were before it'
+            cand undo 'After a finished run: restore every branch it moved, like cancel'
+            cand log 'List past runs and their checkpoints, from the history of refs/align/state'
+            cand demo 'Build a scratch repository and show a run with a pause and a resume'
+            cand completions 'Print a shell completion script'
+            cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
+            cand hook 'What the shipped hooks run (called by them, not by people)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-align;start'= {
+            cand --onto 'The base to align onto [config: align.base; default: the remote''s default branch, main, master]'
+            cand --strategy 'Replay commits (rebase) or merge the base into each branch [config: align.strategy]'
+            cand --exec 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]'
+            cand --pause-after 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]'
+            cand --dry-run 'Print the plan and change nothing'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'git-align;status'= {
+            cand --json 'Print the state as JSON (stable fields, see the README)'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;pause'= {
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;continue'= {
+            cand --revise 'At a review checkpoint or a failed check: redo the step, passing FEEDBACK on (to the --exec command as GIT_ALIGN_FEEDBACK)'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;skip'= {
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;cancel'= {
+            cand --force 'Restore branches even if someone moved them after the run did'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;undo'= {
+            cand --force 'Restore branches even if someone moved them after the run did'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;log'= {
+            cand -n 'How many runs to show'
+            cand --max-count 'How many runs to show'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;demo'= {
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;completions'= {
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;hooks'= {
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand install 'Copy the shipped hooks into the repository''s hooks folder (core.hooksPath honoured)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-align;hooks;install'= {
+            cand --force 'Keep an existing hook as <name>.orig (the shipped hook runs it) instead of refusing'
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;hooks;help'= {
+            cand install 'Copy the shipped hooks into the repository''s hooks folder (core.hooksPath honoured)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-align;hooks;help;install'= {
+        }
+        &'git-align;hooks;help;help'= {
+        }
+        &'git-align;hook'= {
+            cand -q 'Print only errors and the final result'
+            cand --quiet 'Print only errors and the final result'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'git-align;help'= {
+            cand start 'Start a run (the default when no subcommand is given)'
+            cand status 'Show where the run stands'
+            cand pause 'Ask the running git-align (in another terminal) to stop at its next safe point'
+            cand continue 'Continue a paused or interrupted run from its last checkpoint'
+            cand skip 'Leave the current branch (and branches stacked on it) at its original commit and go on'
+            cand cancel 'Restore every branch the run moved, and HEAD, to where they were before it'
+            cand undo 'After a finished run: restore every branch it moved, like cancel'
+            cand log 'List past runs and their checkpoints, from the history of refs/align/state'
+            cand demo 'Build a scratch repository and show a run with a pause and a resume'
+            cand completions 'Print a shell completion script'
+            cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
+            cand hook 'What the shipped hooks run (called by them, not by people)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'git-align;help;start'= {
+        }
+        &'git-align;help;status'= {
+        }
+        &'git-align;help;pause'= {
+        }
+        &'git-align;help;continue'= {
+        }
+        &'git-align;help;skip'= {
+        }
+        &'git-align;help;cancel'= {
+        }
+        &'git-align;help;undo'= {
+        }
+        &'git-align;help;log'= {
+        }
+        &'git-align;help;demo'= {
+        }
+        &'git-align;help;completions'= {
+        }
+        &'git-align;help;hooks'= {
+            cand install 'Copy the shipped hooks into the repository''s hooks folder (core.hooksPath honoured)'
+        }
+        &'git-align;help;hooks;install'= {
+        }
+        &'git-align;help;hook'= {
+        }
+        &'git-align;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,118 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_git_align_global_optspecs
+    string join \n onto= strategy= exec= pause-after= dry-run q/quiet v/verbose h/help V/version
+end
+
+function __fish_git_align_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_git_align_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_git_align_using_subcommand
+    set -l cmd (__fish_git_align_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c git-align -n "__fish_git_align_needs_command" -l onto -d 'The base to align onto [config: align.base; default: the remote\'s default branch, main, master]' -r
+complete -c git-align -n "__fish_git_align_needs_command" -l strategy -d 'Replay commits (rebase) or merge the base into each branch [config: align.strategy]' -r -f -a "rebase\t'Replay each branch\'s commits onto the new base'
+merge\t'Merge the new base into each branch'"
+complete -c git-align -n "__fish_git_align_needs_command" -l exec -d 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]' -r
+complete -c git-align -n "__fish_git_align_needs_command" -l pause-after -d 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]' -r
+complete -c git-align -n "__fish_git_align_needs_command" -l dry-run -d 'Print the plan and change nothing'
+complete -c git-align -n "__fish_git_align_needs_command" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_needs_command" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-align -n "__fish_git_align_needs_command" -s V -l version -d 'Print version'
+complete -c git-align -n "__fish_git_align_needs_command" -a "start" -d 'Start a run (the default when no subcommand is given)'
+complete -c git-align -n "__fish_git_align_needs_command" -a "status" -d 'Show where the run stands'
+complete -c git-align -n "__fish_git_align_needs_command" -a "pause" -d 'Ask the running git-align (in another terminal) to stop at its next safe point'
+complete -c git-align -n "__fish_git_align_needs_command" -a "continue" -d 'Continue a paused or interrupted run from its last checkpoint'
+complete -c git-align -n "__fish_git_align_needs_command" -a "skip" -d 'Leave the current branch (and branches stacked on it) at its original commit and go on'
+complete -c git-align -n "__fish_git_align_needs_command" -a "cancel" -d 'Restore every branch the run moved, and HEAD, to where they were before it'
+complete -c git-align -n "__fish_git_align_needs_command" -a "undo" -d 'After a finished run: restore every branch it moved, like cancel'
+complete -c git-align -n "__fish_git_align_needs_command" -a "log" -d 'List past runs and their checkpoints, from the history of refs/align/state'
+complete -c git-align -n "__fish_git_align_needs_command" -a "demo" -d 'Build a scratch repository and show a run with a pause and a resume'
+complete -c git-align -n "__fish_git_align_needs_command" -a "completions" -d 'Print a shell completion script'
+complete -c git-align -n "__fish_git_align_needs_command" -a "hooks" -d 'Install the git hooks git-align ships (pre-push, post-merge)'
+complete -c git-align -n "__fish_git_align_needs_command" -a "hook" -d 'What the shipped hooks run (called by them, not by people)'
+complete -c git-align -n "__fish_git_align_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-align -n "__fish_git_align_using_subcommand start" -l onto -d 'The base to align onto [config: align.base; default: the remote\'s default branch, main, master]' -r
+complete -c git-align -n "__fish_git_align_using_subcommand start" -l strategy -d 'Replay commits (rebase) or merge the base into each branch [config: align.strategy]' -r -f -a "rebase\t'Replay each branch\'s commits onto the new base'
+merge\t'Merge the new base into each branch'"
+complete -c git-align -n "__fish_git_align_using_subcommand start" -l exec -d 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]' -r
+complete -c git-align -n "__fish_git_align_using_subcommand start" -l pause-after -d 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]' -r
+complete -c git-align -n "__fish_git_align_using_subcommand start" -l dry-run -d 'Print the plan and change nothing'
+complete -c git-align -n "__fish_git_align_using_subcommand start" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand start" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand start" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-align -n "__fish_git_align_using_subcommand status" -l json -d 'Print the state as JSON (stable fields, see the README)'
+complete -c git-align -n "__fish_git_align_using_subcommand status" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand status" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand status" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand pause" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand pause" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand continue" -l revise -d 'At a review checkpoint or a failed check: redo the step, passing FEEDBACK on (to the --exec command as GIT_ALIGN_FEEDBACK)' -r
+complete -c git-align -n "__fish_git_align_using_subcommand continue" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand continue" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand continue" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand skip" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand skip" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand skip" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand cancel" -l force -d 'Restore branches even if someone moved them after the run did'
+complete -c git-align -n "__fish_git_align_using_subcommand cancel" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand cancel" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand cancel" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand undo" -l force -d 'Restore branches even if someone moved them after the run did'
+complete -c git-align -n "__fish_git_align_using_subcommand undo" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand undo" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand undo" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand log" -s n -l max-count -d 'How many runs to show' -r
+complete -c git-align -n "__fish_git_align_using_subcommand log" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand log" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand log" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand demo" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand demo" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand demo" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand completions" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand completions" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and not __fish_seen_subcommand_from install help" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and not __fish_seen_subcommand_from install help" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and not __fish_seen_subcommand_from install help" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and not __fish_seen_subcommand_from install help" -f -a "install" -d 'Copy the shipped hooks into the repository\'s hooks folder (core.hooksPath honoured)'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and not __fish_seen_subcommand_from install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and __fish_seen_subcommand_from install" -l force -d 'Keep an existing hook as <name>.orig (the shipped hook runs it) instead of refusing'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "install" -d 'Copy the shipped hooks into the repository\'s hooks folder (core.hooksPath honoured)'
+complete -c git-align -n "__fish_git_align_using_subcommand hooks; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-align -n "__fish_git_align_using_subcommand hook" -s q -l quiet -d 'Print only errors and the final result'
+complete -c git-align -n "__fish_git_align_using_subcommand hook" -s v -l verbose -d 'Explain each step'
+complete -c git-align -n "__fish_git_align_using_subcommand hook" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "start" -d 'Start a run (the default when no subcommand is given)'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "status" -d 'Show where the run stands'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "pause" -d 'Ask the running git-align (in another terminal) to stop at its next safe point'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "continue" -d 'Continue a paused or interrupted run from its last checkpoint'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "skip" -d 'Leave the current branch (and branches stacked on it) at its original commit and go on'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "cancel" -d 'Restore every branch the run moved, and HEAD, to where they were before it'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "undo" -d 'After a finished run: restore every branch it moved, like cancel'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "log" -d 'List past runs and their checkpoints, from the history of refs/align/state'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "demo" -d 'Build a scratch repository and show a run with a pause and a resume'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "completions" -d 'Print a shell completion script'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "hooks" -d 'Install the git hooks git-align ships (pre-push, post-merge)'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "hook" -d 'What the shipped hooks run (called by them, not by people)'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and not __fish_seen_subcommand_from start status pause continue skip cancel undo log demo completions hooks hook help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-align -n "__fish_git_align_using_subcommand help; and __fish_seen_subcommand_from hooks" -f -a "install" -d 'Copy the shipped hooks into the repository\'s hooks folder (core.hooksPath honoured)'
