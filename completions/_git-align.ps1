@@ -26,8 +26,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]')
             [CompletionResult]::new('--pause-after', '--pause-after', [CompletionResultType]::ParameterName, 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -55,8 +55,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]')
             [CompletionResult]::new('--pause-after', '--pause-after', [CompletionResultType]::ParameterName, 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -65,8 +65,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         }
         'git-align;status' {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the state as JSON (stable fields, see the README)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -74,8 +74,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;pause' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -84,8 +84,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         }
         'git-align;continue' {
             [CompletionResult]::new('--revise', '--revise', [CompletionResultType]::ParameterName, 'At a review checkpoint or a failed check: redo the step, passing FEEDBACK on (to the --exec command as GIT_ALIGN_FEEDBACK)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -93,8 +93,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;skip' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -103,8 +103,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         }
         'git-align;cancel' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Restore branches even if someone moved them after the run did')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -113,8 +113,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         }
         'git-align;undo' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Restore branches even if someone moved them after the run did')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -124,8 +124,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         'git-align;log' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many runs to show')
             [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'How many runs to show')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -133,8 +133,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;demo' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -142,8 +142,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;completions' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -151,8 +151,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;hooks' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -163,8 +163,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         }
         'git-align;hooks;install' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Keep an existing hook as <name>.orig (the shipped hook runs it) instead of refusing')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -183,8 +183,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;hook' {
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and the final result')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

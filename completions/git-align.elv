@@ -23,8 +23,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand --exec 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]'
             cand --pause-after 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]'
             cand --dry-run 'Print the plan and change nothing'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help (see more with ''--help'')'
@@ -51,8 +51,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand --exec 'After a branch is aligned, run CMD (sh -c) in a temporary worktree of its new tip; the branch moves only if CMD succeeds [config: align.exec]'
             cand --pause-after 'Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]'
             cand --dry-run 'Print the plan and change nothing'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help (see more with ''--help'')'
@@ -60,16 +60,16 @@ set edit:completion:arg-completer[git-align] = {|@words|
         }
         &'git-align;status'= {
             cand --json 'Print the state as JSON (stable fields, see the README)'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'git-align;pause'= {
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
@@ -77,16 +77,16 @@ set edit:completion:arg-completer[git-align] = {|@words|
         }
         &'git-align;continue'= {
             cand --revise 'At a review checkpoint or a failed check: redo the step, passing FEEDBACK on (to the --exec command as GIT_ALIGN_FEEDBACK)'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'git-align;skip'= {
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
@@ -94,8 +94,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
         }
         &'git-align;cancel'= {
             cand --force 'Restore branches even if someone moved them after the run did'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
@@ -103,8 +103,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
         }
         &'git-align;undo'= {
             cand --force 'Restore branches even if someone moved them after the run did'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
@@ -113,32 +113,32 @@ set edit:completion:arg-completer[git-align] = {|@words|
         &'git-align;log'= {
             cand -n 'How many runs to show'
             cand --max-count 'How many runs to show'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'git-align;demo'= {
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'git-align;completions'= {
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'git-align;hooks'= {
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
@@ -148,8 +148,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
         }
         &'git-align;hooks;install'= {
             cand --force 'Keep an existing hook as <name>.orig (the shipped hook runs it) instead of refusing'
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help'
@@ -164,8 +164,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
         &'git-align;hooks;help;help'= {
         }
         &'git-align;hook'= {
-            cand -q 'Print only errors and the final result'
-            cand --quiet 'Print only errors and the final result'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
             cand --verbose 'Explain each step'
             cand -h 'Print help (see more with ''--help'')'

@@ -18,7 +18,7 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub start: StartArgs,
-    /// Print only errors and the final result
+    /// Print only errors and warnings (no progress, no per-branch lines)
     #[arg(short, long, global = true)]
     pub quiet: bool,
     /// Explain each step

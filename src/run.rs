@@ -86,6 +86,8 @@ impl<'r> Runner<'r> {
         self.state.state = RunState::Running;
         self.state.pause_reason = None;
         self.state.pause_content = None;
+        let mut progress = self.ui.progress(self.state.branches.len());
+        let mut done_here = 0;
         loop {
             if let Some(reason) = self.interruption() {
                 self.drop_batch();
@@ -94,6 +96,8 @@ impl<'r> Runner<'r> {
             let Some(index) = self.next_branch() else {
                 break;
             };
+            progress.update(index, done_here, &self.state.branches[index].name);
+            done_here += 1;
             if let Some((reason, content)) = self.align(index)? {
                 return self.pause(reason, Some(content));
             }
@@ -277,6 +281,11 @@ impl<'r> Runner<'r> {
                     Some(commits) => commits,
                     None => self.derive_commits(index)?,
                 };
+                self.ui.detail(format!(
+                    "replaying {name}: {} commit(s) onto {}",
+                    commits.len(),
+                    onto.short()
+                ));
                 replay::replay_commits(self.repo, &commits, onto, &self.committer)?
             }
             Strategy::Merge => {
@@ -456,6 +465,7 @@ impl<'r> Runner<'r> {
             .map(|i| self.state.branches[*i].name.as_str())
             .collect();
         let event = format!("moving {}", abbreviate(&names));
+        self.ui.detail(format!("checkpoint: {event}"));
         let previous = (self.state.current.clone(), self.state.step);
         self.state.current = names.last().map(|n| n.to_string());
         self.state.step = Some(Step::Branch);

@@ -337,3 +337,124 @@ fn bash_completion_completes_git_align_and_git_s_own_git_align() {
         ["install"]
     );
 }
+
+#[test]
+fn progress_is_drawn_on_a_terminal_and_never_when_piped() {
+    let repo = fixture();
+    let on_terminal = repo.copy();
+    let piped = repo.align(&["--onto", "main"]);
+    assert!(piped.status.success());
+    let text = [piped.stdout, piped.stderr].concat();
+    assert!(
+        !text.contains(&b'\r') && !text.contains(&0x1b),
+        "control characters when piped"
+    );
+
+    // script(1) runs git-align on a pseudo-terminal.
+    let out = on_terminal
+        .command("script")
+        .args([
+            "-qec",
+            &format!("{} --onto main", crate::common::BIN),
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("\r\x1b[K[ 0/10] "), "{screen:?}");
+    assert!(screen.contains("finished: "), "{screen:?}");
+    assert_eq!(on_terminal.branches(), repo.branches());
+}
+
+#[test]
+fn quiet_prints_only_the_final_line_and_verbose_explains_steps() {
+    let repo = fixture();
+    let verbose = repo.copy();
+    let quiet = repo.align_expect(&["--onto", "main", "-q", "feat-a"], 0);
+    assert_eq!(quiet.trim(), "", "{quiet}");
+    let said = verbose.align_expect(&["--onto", "main", "-v", "feat-a"], 0);
+    assert!(
+        said.contains("replaying feat-a: 2 commit(s) onto"),
+        "{said}"
+    );
+    assert!(said.contains("checkpoint: moving feat-a"), "{said}");
+    assert!(said.contains("checkpoints: "), "{said}");
+}
+
+#[test]
+fn config_values_are_used_and_the_command_line_wins() {
+    let repo = fixture();
+    for (key, value) in [
+        ("align.base", "main"),
+        ("align.strategy", "merge"),
+        ("align.branches", "feat-b"),
+        ("align.pauseAfter", "finish"),
+        ("align.exec", "test -e b.txt"),
+    ] {
+        repo.git(&["config", key, value]);
+    }
+    repo.align_expect(&[], 3);
+    let status = repo.status_json();
+    assert_eq!(status["strategy"], "merge");
+    assert_eq!(status["options"]["exec"], "test -e b.txt");
+    assert_eq!(
+        status["options"]["pause_after"],
+        serde_json::json!(["finish"])
+    );
+    let names: Vec<&str> = status["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["feat-b"]);
+    let verbose = repo.align_expect(&["status", "-v"], 0);
+    assert!(
+        verbose.contains("setting: strategy = merge (git config align.strategy)"),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("setting: onto = main (git config align.base)"),
+        "{verbose}"
+    );
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "feat-b"]),
+        "Merge branch 'main' into feat-b"
+    );
+
+    repo.align_expect(
+        &[
+            "--strategy",
+            "rebase",
+            "--pause-after",
+            "rebase",
+            "--exec",
+            "true",
+            "feat-a",
+        ],
+        3,
+    );
+    let status = repo.status_json();
+    assert_eq!(status["strategy"], "rebase");
+    assert_eq!(status["step"], "rebase");
+    assert_eq!(status["options"]["exec"], "true");
+    let verbose = repo.align_expect(&["status", "-v"], 0);
+    assert!(
+        verbose.contains("setting: strategy = rebase (command line)"),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("setting: branches = 1 selected (command line)"),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("setting: onto = main (git config align.base)"),
+        "{verbose}"
+    );
+}

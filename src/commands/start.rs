@@ -110,25 +110,48 @@ impl Settings {
             dry_run: _,
             branches,
         } = args;
-        let onto = resolve_base(repo, onto.as_deref())?;
+        let mut sources = BTreeMap::new();
+        let mut note = |key: &str, source: String| {
+            sources.insert(key.to_string(), source);
+        };
+        let (onto, onto_source) = resolve_base(repo, onto.as_deref())?;
+        note("onto", onto_source);
         let branches = if branches.is_empty() {
+            note(
+                "branches",
+                from_config_or("align.branches", repo, "every branch ahead of the base")?,
+            );
             config_list(repo, "align.branches")?
         } else {
+            note("branches", COMMAND_LINE.into());
             branches.clone()
         };
         let strategy = match strategy {
-            Some(s) => (*s).into(),
-            None => match repo.config_string("align.strategy")?.as_deref() {
-                None | Some("rebase") => Strategy::Rebase,
-                Some("merge") => Strategy::Merge,
-                Some(other) => {
-                    return Err(Error::Usage(format!(
-                        "align.strategy is '{other}'; use rebase or merge"
-                    )))
+            Some(s) => {
+                note("strategy", COMMAND_LINE.into());
+                (*s).into()
+            }
+            None => {
+                note(
+                    "strategy",
+                    from_config_or("align.strategy", repo, "default")?,
+                );
+                match repo.config_string("align.strategy")?.as_deref() {
+                    None | Some("rebase") => Strategy::Rebase,
+                    Some("merge") => Strategy::Merge,
+                    Some(other) => {
+                        return Err(Error::Usage(format!(
+                            "align.strategy is '{other}'; use rebase or merge"
+                        )))
+                    }
                 }
-            },
+            }
         };
         let pause_after = if pause_after.is_empty() {
+            note(
+                "pause_after",
+                from_config_or("align.pauseAfter", repo, "default")?,
+            );
             config_list(repo, "align.pauseAfter")?
                 .iter()
                 .map(|s| {
@@ -138,20 +161,42 @@ impl Settings {
                 })
                 .collect::<Result<Vec<_>>>()?
         } else {
+            note("pause_after", COMMAND_LINE.into());
             pause_after.clone()
         };
         let exec = match exec {
-            Some(command) => Some(command.clone()),
-            None => repo.config_string("align.exec")?,
+            Some(command) => {
+                note("exec", COMMAND_LINE.into());
+                Some(command.clone())
+            }
+            None => {
+                note("exec", from_config_or("align.exec", repo, "default")?);
+                repo.config_string("align.exec")?
+            }
         }
         .filter(|command| !command.trim().is_empty());
         Ok(Settings {
             onto,
             branches,
             strategy,
-            options: Options { exec, pause_after },
+            options: Options {
+                exec,
+                pause_after,
+                sources,
+            },
         })
     }
+}
+
+/// Where a setting came from, as `status -v` says it.
+const COMMAND_LINE: &str = "command line";
+
+/// "git config KEY" when the key is set, else `otherwise`.
+fn from_config_or(key: &str, repo: &Repo, otherwise: &str) -> Result<String> {
+    Ok(match repo.config_string(key)? {
+        Some(_) => format!("git config {key}"),
+        None => otherwise.to_string(),
+    })
 }
 
 /// A config value split on commas and white space.
@@ -167,26 +212,31 @@ fn config_list(repo: &Repo, key: &str) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
-/// `--onto`, else `align.base`, else the remote's default branch, else main or master.
-fn resolve_base(repo: &Repo, arg: Option<&str>) -> Result<Onto> {
+/// `--onto`, else `align.base`, else the remote's default branch, else main or master;
+/// with where it came from.
+fn resolve_base(repo: &Repo, arg: Option<&str>) -> Result<(Onto, String)> {
     let named = match arg {
-        Some(name) => Some(name.to_string()),
-        None => repo.config_string("align.base")?,
+        Some(name) => Some((name.to_string(), COMMAND_LINE.to_string())),
+        None => repo
+            .config_string("align.base")?
+            .map(|name| (name, "git config align.base".to_string())),
     };
-    if let Some(name) = named {
+    if let Some((name, source)) = named {
         let oid = repo.resolve_commit(&name)?;
-        return Ok(Onto { name, oid });
+        return Ok((Onto { name, oid }, source));
     }
     let remote = repo
         .config_string("align.remote")?
         .unwrap_or_else(|| "origin".into());
-    let candidates = repo
+    let remote_default = repo
         .remote_default_branch(&remote)?
+        .map(|name| (name, format!("default branch of remote {remote}")));
+    let candidates = remote_default
         .into_iter()
-        .chain(["main".to_string(), "master".to_string()]);
-    for name in candidates {
+        .chain(["main", "master"].map(|name| (name.to_string(), "default".to_string())));
+    for (name, source) in candidates {
         if let Ok(oid) = repo.resolve_commit(&name) {
-            return Ok(Onto { name, oid });
+            return Ok((Onto { name, oid }, source));
         }
     }
     Err(Error::NoBase)

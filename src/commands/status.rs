@@ -35,6 +35,9 @@ pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
         );
     } else {
         print_human(&state, interrupted, holder.map(|h| h.pid));
+        if ctx.ui.verbose {
+            print_settings(&state);
+        }
     }
     Ok(Outcome::Finished)
 }
@@ -109,5 +112,33 @@ fn print_human(state: &State, interrupted: bool, pid: Option<u32>) {
             .map(crate::run::next_steps)
             .unwrap_or("'git align continue', 'git align skip' or 'git align cancel'");
         eprintln!("hint: {hint}");
+    }
+}
+
+/// With `-v`: each start setting and where it came from.
+fn print_settings(state: &State) {
+    let options = &state.options;
+    let steps: Vec<&str> = options.pause_after.iter().map(|s| s.as_str()).collect();
+    let values = [
+        ("onto", state.onto.name.clone()),
+        ("strategy", state.strategy_name().to_string()),
+        ("branches", format!("{} selected", state.branches.len())),
+        (
+            "pause_after",
+            if steps.is_empty() {
+                "-".into()
+            } else {
+                steps.join(",")
+            },
+        ),
+        ("exec", options.exec.clone().unwrap_or_else(|| "-".into())),
+    ];
+    for (key, value) in values {
+        let source = options
+            .sources
+            .get(key)
+            .map(String::as_str)
+            .unwrap_or("unknown");
+        println!("setting: {key} = {value} ({source})");
     }
 }

@@ -2,6 +2,8 @@
 
 mod store;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::git::Oid;
@@ -165,6 +167,9 @@ pub struct Options {
     /// Steps after which the run pauses for review.
     #[serde(default)]
     pub pause_after: Vec<Step>,
+    /// Where each start setting came from (`command line`, `git config align.base`, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
 
 /// What HEAD was before the run.

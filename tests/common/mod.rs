@@ -212,6 +212,14 @@ impl TestRepo {
         self.git(&["branch", "-f", name, at]);
     }
 
+    /// A command for any program, run in this repository with the pinned environment.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.current_dir(&self.path);
+        pin(&mut cmd, &self.home);
+        cmd
+    }
+
     /// A command for the git-align binary in this repository.
     pub fn align_cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
