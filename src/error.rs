@@ -63,6 +63,19 @@ pub enum Error {
     /// An object the run needs is missing.
     #[error("object {0} is missing from the repository")]
     MissingObject(String),
+    /// A conflict is not resolved yet.
+    #[error(
+        "the conflict is not resolved yet:{}{}",
+        list(" unmerged", unmerged),
+        list(" conflict markers in", markers)
+    )]
+    Unresolved {
+        unmerged: Vec<String>,
+        markers: Vec<String>,
+    },
+    /// The conflict worktree of a paused run is missing.
+    #[error("the conflict worktree {0} is gone")]
+    WorktreeGone(String),
     /// git-align declined to do something that would lose a user's file.
     #[error("{0}")]
     Refused(String),
@@ -105,6 +118,8 @@ impl Error {
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
             Error::Interrupted => "start it again with the same command",
             Error::Refused(_) => "see the warnings above",
+            Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them, then 'git align continue' (or 'git align skip')",
+            Error::WorktreeGone(_) => "'git align skip' leaves the branch, 'git align cancel' restores everything",
             Error::Git { .. } | Error::Usage(_) | Error::Io { .. } => return None,
         };
         Some(hint.to_string())
@@ -124,5 +139,14 @@ impl Error {
             context: context.into(),
             source,
         }
+    }
+}
+
+/// `" label: a, b;"` for a non-empty list, else nothing.
+fn list(label: &str, items: &[String]) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("{label}: {};", items.join(", "))
     }
 }

@@ -2,7 +2,7 @@
 //! memory, writing only new objects. Refs are moved elsewhere.
 
 use crate::error::Result;
-use crate::git::{Identity, Oid, Repo, TreeMerge};
+use crate::git::{ConflictedPath, Identity, Oid, Repo, Resolver, TreeMerge};
 
 /// What aligning one branch produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,8 @@ pub enum BranchOutcome {
         rewritten: Vec<(Oid, Oid)>,
         /// Commits dropped because they became empty.
         emptied: Vec<Oid>,
+        /// Paths whose conflict a recorded resolution settled.
+        reused: Vec<String>,
     },
     /// A commit did not apply cleanly.
     Conflict {
@@ -21,8 +23,10 @@ pub enum BranchOutcome {
         commit: Oid,
         /// The tip built so far (the commits before it, replayed).
         partial: Oid,
-        /// Conflicting paths.
-        paths: Vec<String>,
+        /// The commits rewritten before it, as `(old, new)`.
+        rewritten: Vec<(Oid, Oid)>,
+        /// The conflicting paths.
+        conflicts: Vec<ConflictedPath>,
     },
 }
 
@@ -34,11 +38,13 @@ pub fn replay_commits(
     commits: &[Oid],
     onto: Oid,
     committer: &Identity,
+    resolver: Resolver<'_>,
 ) -> Result<BranchOutcome> {
     let mut current = onto;
     let mut current_tree = repo.tree_of(onto)?;
     let mut rewritten = Vec::new();
     let mut emptied = Vec::new();
+    let mut reused = Vec::new();
     for &commit in commits {
         let meta = repo.commit_meta(commit)?;
         let Some(&parent) = meta.parents.first() else {
@@ -51,18 +57,28 @@ pub fn replay_commits(
             continue;
         }
         let parent_tree = repo.tree_of(parent)?;
-        match repo.merge_trees(parent_tree, current_tree, meta.tree)? {
-            TreeMerge::Conflict(paths) => {
+        let tree = match repo.merge_trees(parent_tree, current_tree, meta.tree, resolver)? {
+            TreeMerge::Conflict(conflicts) => {
                 return Ok(BranchOutcome::Conflict {
                     commit,
                     partial: current,
-                    paths,
+                    rewritten,
+                    conflicts,
                 })
             }
-            TreeMerge::Clean(tree) if tree == current_tree && meta.tree != parent_tree => {
+            TreeMerge::Clean {
+                tree,
+                reused: settled,
+            } => {
+                reused.extend(settled);
+                tree
+            }
+        };
+        match tree {
+            tree if tree == current_tree && meta.tree != parent_tree => {
                 emptied.push(commit);
             }
-            TreeMerge::Clean(tree) => {
+            tree => {
                 let new = repo.rewrite_commit(commit, &[current], tree, committer)?;
                 rewritten.push((commit, new));
                 crate::crashpoint::point();
@@ -75,47 +91,54 @@ pub fn replay_commits(
         tip: current,
         rewritten,
         emptied,
+        reused,
     })
 }
 
 /// Merges `onto` into the branch at `tip`, like `git merge`: nothing when the branch
 /// already has it, a fast-forward when the branch has nothing of its own, else a merge
-/// commit with the message `Merge <label> into <branch>`.
+/// commit with `message` (see [`merge_message`]).
 pub fn merge_into(
     repo: &Repo,
-    branch: &str,
     tip: Oid,
     onto: Oid,
-    label: &str,
+    message: &str,
     author: &Identity,
     committer: &Identity,
+    resolver: Resolver<'_>,
 ) -> Result<BranchOutcome> {
-    let aligned = |tip| BranchOutcome::Aligned {
+    let aligned = |tip, reused| BranchOutcome::Aligned {
         tip,
         rewritten: Vec::new(),
         emptied: Vec::new(),
+        reused,
     };
     if repo.is_ancestor(onto, tip)? {
-        return Ok(aligned(tip));
+        return Ok(aligned(tip, Vec::new()));
     }
     if repo.is_ancestor(tip, onto)? {
-        return Ok(aligned(onto));
+        return Ok(aligned(onto, Vec::new()));
     }
     let base = repo.merge_base(tip, onto)?;
     let base_tree = match base {
         Some(base) => repo.tree_of(base)?,
         None => repo.write_tree(&[], &[])?,
     };
-    match repo.merge_trees(base_tree, repo.tree_of(tip)?, repo.tree_of(onto)?)? {
-        TreeMerge::Conflict(paths) => Ok(BranchOutcome::Conflict {
+    match repo.merge_trees(base_tree, repo.tree_of(tip)?, repo.tree_of(onto)?, resolver)? {
+        TreeMerge::Conflict(conflicts) => Ok(BranchOutcome::Conflict {
             commit: onto,
             partial: tip,
-            paths,
+            rewritten: Vec::new(),
+            conflicts,
         }),
-        TreeMerge::Clean(tree) => {
-            let message = format!("Merge {label} into {branch}\n");
-            let merge = repo.create_commit(tree, &[tip, onto], author, committer, &message)?;
-            Ok(aligned(merge))
+        TreeMerge::Clean { tree, reused } => {
+            let merge = repo.create_commit(tree, &[tip, onto], author, committer, message)?;
+            Ok(aligned(merge, reused))
         }
     }
+}
+
+/// The message `git merge` gives a merge of `label` into `branch`.
+pub fn merge_message(label: &str, branch: &str) -> String {
+    format!("Merge {label} into {branch}\n")
 }

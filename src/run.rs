@@ -11,10 +11,16 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::exec::{self, CheckOutcome};
-use crate::git::{Identity, Oid, RefUpdate, Repo};
+use crate::git::{
+    create_conflict_worktree, read_resolution, remove_conflict_worktree, Apply, ConflictedPath,
+    Identity, Oid, RefUpdate, Repo, Resolved,
+};
 use crate::plan::{self, UpstreamIndex};
 use crate::replay::{self, BranchOutcome};
-use crate::state::{BranchStatus, PauseReason, RunState, State, Step, Store, Strategy};
+use crate::state::{
+    BranchStatus, Conflict, ConflictKind, PathConflict, PauseReason, Resolution, RunState, State,
+    Step, Store, Strategy,
+};
 use crate::ui::Ui;
 use crate::{lock, signals};
 
@@ -160,7 +166,12 @@ impl<'r> Runner<'r> {
         let step = self.resume_step(index);
         self.state.current = Some(self.state.branches[index].name.clone());
         if step == Step::Rebase {
-            if let Some(pause) = self.rebase(index)? {
+            let pause = if self.state.branches[index].conflict.is_some() {
+                self.resolve_conflict(index)?
+            } else {
+                self.rebase(index)?
+            };
+            if let Some(pause) = pause {
                 return Ok(Some(pause));
             }
             if self.state.branches[index].status != BranchStatus::Current {
@@ -273,6 +284,7 @@ impl<'r> Runner<'r> {
         branch.status = BranchStatus::Current;
         branch.new = None;
         branch.checked = None;
+        branch.rewritten.clear();
         branch.attempts.rebase += 1;
         let (name, original) = (branch.name.clone(), branch.original);
         let outcome = match self.state.strategy {
@@ -286,47 +298,235 @@ impl<'r> Runner<'r> {
                     commits.len(),
                     onto.short()
                 ));
-                replay::replay_commits(self.repo, &commits, onto, &self.committer)?
+                let resolver = self.resolver();
+                replay::replay_commits(self.repo, &commits, onto, &self.committer, &resolver)?
             }
             Strategy::Merge => {
-                let label = self.merge_label(index);
+                let message = replay::merge_message(&self.merge_label(index), &name);
+                let author = self.repo.author()?;
+                let resolver = self.resolver();
                 replay::merge_into(
                     self.repo,
-                    &name,
                     original,
                     onto,
-                    &label,
-                    &self.repo.author()?,
+                    &message,
+                    &author,
                     &self.committer,
+                    &resolver,
                 )?
             }
         };
+        self.record_outcome(index, outcome)
+    }
+
+    /// Settles a conflict the way an earlier resolution of the same conflict did.
+    fn resolver(&self) -> impl Fn(&ConflictedPath) -> Option<Option<Oid>> + '_ {
+        |conflict| {
+            self.state
+                .resolutions
+                .iter()
+                .find(|r| {
+                    r.conflict.base == conflict.base
+                        && r.conflict.ours == conflict.ours
+                        && r.conflict.theirs == conflict.theirs
+                })
+                .map(|r| r.resolved)
+        }
+    }
+
+    /// Records what replaying the branch gave: its new tip, or a conflict to resolve.
+    fn record_outcome(
+        &mut self,
+        index: usize,
+        outcome: BranchOutcome,
+    ) -> Result<Option<(PauseReason, String)>> {
         let branch = &mut self.state.branches[index];
         match outcome {
             BranchOutcome::Aligned {
                 tip,
                 rewritten,
                 emptied,
+                reused,
             } => {
                 branch.new = Some(tip);
-                branch.rewritten = rewritten;
+                branch.rewritten.extend(rewritten);
                 if !emptied.is_empty() {
                     branch.note = Some(format!(
                         "dropped {} commit(s) that became empty",
                         emptied.len()
                     ));
                 }
+                if !reused.is_empty() {
+                    self.ui.say(format!(
+                        "resolved {} with a recorded resolution: {}",
+                        branch.name,
+                        reused.join(", ")
+                    ));
+                }
                 Ok(None)
             }
-            BranchOutcome::Conflict { commit, paths, .. } => {
+            BranchOutcome::Conflict {
+                commit,
+                partial,
+                rewritten,
+                conflicts,
+            } => {
                 branch.status = BranchStatus::Conflict;
-                let content = format!(
-                    "replaying {} of {} conflicts in: {}",
-                    commit.short(),
-                    name,
-                    paths.join(", ")
-                );
-                Ok(Some((PauseReason::Conflict, content)))
+                branch.rewritten.extend(rewritten);
+                let kind = match self.state.strategy {
+                    Strategy::Rebase => ConflictKind::Pick,
+                    Strategy::Merge => ConflictKind::Merge,
+                };
+                branch.conflict = Some(Conflict {
+                    kind,
+                    commit,
+                    partial,
+                    paths: conflicts
+                        .into_iter()
+                        .map(|c| PathConflict {
+                            path: c.path,
+                            base: c.base,
+                            ours: c.ours,
+                            theirs: c.theirs,
+                        })
+                        .collect(),
+                });
+                self.stop_on_conflict(index).map(Some)
+            }
+        }
+    }
+
+    /// Prepares the worktree where the conflict of the branch at `index` is resolved,
+    /// and says where it is.
+    fn stop_on_conflict(&mut self, index: usize) -> Result<(PauseReason, String)> {
+        let branch = &self.state.branches[index];
+        let conflict = branch
+            .conflict
+            .as_ref()
+            .expect("a branch stops on a conflict it recorded");
+        let apply = match conflict.kind {
+            ConflictKind::Pick => Apply::CherryPick,
+            ConflictKind::Merge => Apply::Merge,
+        };
+        self.store.keep(&[conflict.partial], false)?;
+        let path = create_conflict_worktree(
+            self.repo,
+            &branch.name,
+            conflict.partial,
+            apply,
+            conflict.commit,
+        )?;
+        let files: Vec<&str> = conflict.paths.iter().map(|p| p.path.as_str()).collect();
+        let what = match conflict.kind {
+            ConflictKind::Pick => format!(
+                "replaying {} ({}) of {}",
+                conflict.commit.short(),
+                self.repo.commit_summary(conflict.commit)?,
+                branch.name
+            ),
+            ConflictKind::Merge => format!("merging {} into {}", self.state.onto.name, branch.name),
+        };
+        let content = format!(
+            "conflict {what} in: {}\nresolve it in {}: edit the files, 'git add' them, then 'git align continue'",
+            files.join(", "),
+            path.display()
+        );
+        self.state.worktree = Some(path.display().to_string());
+        Ok((PauseReason::Conflict, content))
+    }
+
+    /// Takes up the resolution a person made in the conflict worktree: commits it (with
+    /// the original author and message), records it for reuse, and replays the rest of
+    /// the branch. Refuses, changing nothing, while the conflict is not resolved.
+    fn resolve_conflict(&mut self, index: usize) -> Result<Option<(PauseReason, String)>> {
+        let branch = &self.state.branches[index];
+        let conflict = branch
+            .conflict
+            .clone()
+            .expect("resolve_conflict is called for a branch stopped on a conflict");
+        let worktree = self
+            .state
+            .worktree
+            .clone()
+            .ok_or_else(|| Error::WorktreeGone("(none recorded)".into()))?;
+        let paths: Vec<String> = conflict.paths.iter().map(|p| p.path.clone()).collect();
+        let resolved = read_resolution(std::path::Path::new(&worktree), &paths)?;
+        let name = branch.name.clone();
+        let tip = self.commit_resolution(index, &conflict, resolved)?;
+        for path in &conflict.paths {
+            self.state.resolutions.push(Resolution {
+                conflict: path.clone(),
+                resolved: self.repo.blob_at(tip, &path.path)?,
+                commit: tip,
+            });
+        }
+        remove_conflict_worktree(self.repo, std::path::Path::new(&worktree));
+        self.state.worktree = None;
+        self.ui
+            .say(format!("resolved  {name}: {}", paths.join(", ")));
+        let branch = &mut self.state.branches[index];
+        branch.conflict = None;
+        branch.status = BranchStatus::Current;
+        self.state.step = Some(Step::Rebase);
+        let rest = match conflict.kind {
+            ConflictKind::Merge => Vec::new(),
+            ConflictKind::Pick => {
+                let commits = self.derive_commits(index)?;
+                let at = commits.iter().position(|c| *c == conflict.commit);
+                at.map(|i| commits[i + 1..].to_vec()).unwrap_or_default()
+            }
+        };
+        let outcome = {
+            let resolver = self.resolver();
+            replay::replay_commits(self.repo, &rest, tip, &self.committer, &resolver)?
+        };
+        self.record_outcome(index, outcome)
+    }
+
+    /// The commit that carries the resolution: a new commit with the original's author
+    /// and message on the worktree's HEAD (or HEAD itself if the person committed).
+    fn commit_resolution(
+        &mut self,
+        index: usize,
+        conflict: &Conflict,
+        resolved: Resolved,
+    ) -> Result<Oid> {
+        let head_tree = self.repo.tree_of(resolved.head)?;
+        if resolved.head != conflict.partial && resolved.tree == head_tree {
+            return Ok(resolved.head);
+        }
+        match conflict.kind {
+            ConflictKind::Pick => {
+                if resolved.tree == head_tree {
+                    let branch = &mut self.state.branches[index];
+                    branch.note = Some(format!(
+                        "dropped {} (empty after the resolution)",
+                        conflict.commit.short()
+                    ));
+                    return Ok(resolved.head);
+                }
+                let new = self.repo.rewrite_commit(
+                    conflict.commit,
+                    &[resolved.head],
+                    resolved.tree,
+                    &self.committer,
+                )?;
+                self.state.branches[index]
+                    .rewritten
+                    .push((conflict.commit, new));
+                Ok(new)
+            }
+            ConflictKind::Merge => {
+                let label = self.merge_label(index);
+                let message = replay::merge_message(&label, &self.state.branches[index].name);
+                let author = self.repo.author()?;
+                self.repo.create_commit(
+                    resolved.tree,
+                    &[resolved.head, conflict.commit],
+                    &author,
+                    &self.committer,
+                    &message,
+                )
             }
         }
     }
@@ -561,7 +761,16 @@ impl<'r> Runner<'r> {
 
     /// Checkpoints a pause and tells the user how to go on.
     fn pause(&mut self, reason: PauseReason, content: Option<String>) -> Result<Outcome> {
+        let at = (self.state.current.clone(), self.state.step);
         self.flush()?;
+        let still_working = at
+            .0
+            .as_deref()
+            .and_then(|name| self.state.branch(name))
+            .is_some_and(|b| matches!(b.status, BranchStatus::Current | BranchStatus::Conflict));
+        if still_working {
+            (self.state.current, self.state.step) = at;
+        }
         let pending_tip = self
             .state
             .current
@@ -727,7 +936,8 @@ pub fn next_steps(reason: PauseReason) -> &'static str {
     match reason {
         PauseReason::Checkpoint => "'git align continue' approves, 'git align continue --revise \"FEEDBACK\"' redoes the step, 'git align skip' leaves the branch, 'git align cancel' restores everything",
         PauseReason::CheckFailed => "'git align continue' runs the check again (--revise \"FEEDBACK\" passes feedback to it), 'git align skip' leaves the branch, 'git align cancel' restores everything",
-        PauseReason::Request | PauseReason::Signal | PauseReason::Conflict => "'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything",
+        PauseReason::Conflict => "resolve the files in the worktree named above and 'git add' them, then 'git align continue'; 'git align skip' leaves the branch (and those stacked on it), 'git align cancel' restores everything",
+        PauseReason::Request | PauseReason::Signal => "'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything",
     }
 }
 

@@ -3,6 +3,7 @@
 mod common;
 
 mod bad_input;
+mod conflict;
 mod core;
 mod crash;
 mod exec;

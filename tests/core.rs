@@ -5,16 +5,7 @@ use crate::common::TestRepo;
 const BASE: &str = "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n";
 
 fn edit_line(n: usize, text: &str) -> String {
-    BASE.lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i + 1 == n {
-                format!("{text}\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect()
+    crate::common::replace_line(BASE, n, text)
 }
 
 /// main advanced by two commits after these branches forked:

@@ -3,7 +3,7 @@
 use crate::cli::CancelArgs;
 use crate::commands::{open_run, record_decision, Ctx};
 use crate::error::{Error, Result};
-use crate::git::{Oid, RefMove};
+use crate::git::{remove_conflict_worktree, Oid, RefMove};
 use crate::lock::{self, Lock};
 use crate::run::{checkout_if_clean, reconcile, Outcome};
 use crate::state::{RunState, State, Store};
@@ -68,6 +68,12 @@ fn restore(
     }
     if let Some((new, original)) = checked_out {
         checkout_if_clean(repo, &[new, original], original)?;
+    }
+    if let Some(worktree) = state.worktree.take() {
+        remove_conflict_worktree(repo, std::path::Path::new(&worktree));
+    }
+    for branch in &mut state.branches {
+        branch.conflict = None;
     }
     record_decision(&mut state, "cancel", None);
     state.state = RunState::Cancelled;

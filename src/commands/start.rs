@@ -10,8 +10,8 @@ use crate::lock::Lock;
 use crate::plan::{self, AlignPlan, PlanInput};
 use crate::run::{Outcome, Runner};
 use crate::state::{
-    BranchState, BranchStatus, HeadBefore, Onto, Options, RunState, State, Step, Store, Strategy,
-    SCHEMA_VERSION,
+    BranchState, BranchStatus, HeadBefore, Onto, Options, Resolution, RunState, State, Step, Store,
+    Strategy, SCHEMA_VERSION,
 };
 
 /// Starts a run: refuses if one is open, plans, checkpoints the plan, then aligns.
@@ -37,9 +37,15 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     remove_stale_worktrees(ctx);
     let mut store = Store::open(repo)?;
     refuse_open_run(&store)?;
-    let state = new_state(repo, &plan, settings)?;
-    let originals: Vec<_> = state.branches.iter().map(|b| b.original).collect();
-    store.keep(&originals, true)?;
+    let resolutions = earlier_resolutions(repo, &store)?;
+    let state = new_state(repo, &plan, settings, resolutions)?;
+    let kept: Vec<_> = state
+        .branches
+        .iter()
+        .map(|b| b.original)
+        .chain(state.resolutions.iter().map(|r| r.commit))
+        .collect();
+    store.keep(&kept, true)?;
     store.save(
         &state,
         &format!(
@@ -264,7 +270,21 @@ fn refuse_dirty_checkout(repo: &Repo, plan: &AlignPlan) -> Result<()> {
     }
 }
 
-fn new_state(repo: &Repo, plan: &AlignPlan, settings: Settings) -> Result<State> {
+/// The conflict resolutions the previous run knew (theirs and older), still present.
+fn earlier_resolutions(repo: &Repo, store: &Store<'_>) -> Result<Vec<Resolution>> {
+    let previous = store.load()?.map(|s| s.resolutions).unwrap_or_default();
+    Ok(previous
+        .into_iter()
+        .filter(|r| repo.has_object(r.commit))
+        .collect())
+}
+
+fn new_state(
+    repo: &Repo,
+    plan: &AlignPlan,
+    settings: Settings,
+    resolutions: Vec<Resolution>,
+) -> Result<State> {
     let head = repo.head()?;
     let branches = plan
         .branches
@@ -282,6 +302,7 @@ fn new_state(repo: &Repo, plan: &AlignPlan, settings: Settings) -> Result<State>
             },
             note: b.skip.clone(),
             rewritten: Vec::new(),
+            conflict: None,
             checked: None,
             attempts: Default::default(),
         })
@@ -305,6 +326,7 @@ fn new_state(repo: &Repo, plan: &AlignPlan, settings: Settings) -> Result<State>
         worktree: None,
         branches,
         decisions: Vec::new(),
+        resolutions,
     })
 }
 

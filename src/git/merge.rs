@@ -14,10 +14,31 @@ use crate::error::Result;
 /// The outcome of merging two trees against a common ancestor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TreeMerge {
-    /// The merged tree.
-    Clean(Oid),
+    /// The merged tree, and the paths whose conflict a recorded resolution settled.
+    Clean { tree: Oid, reused: Vec<String> },
     /// The merge conflicts in these paths.
-    Conflict(Vec<String>),
+    Conflict(Vec<ConflictedPath>),
+}
+
+/// One conflicting path: its blob on each side (None: absent on that side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictedPath {
+    pub path: String,
+    pub base: Option<Oid>,
+    pub ours: Option<Oid>,
+    pub theirs: Option<Oid>,
+}
+
+/// Settles a conflict the way a person did before: Some(Some(blob)) keeps that content,
+/// Some(None) deletes the path, None: no recorded resolution.
+pub type Resolver<'a> = &'a dyn Fn(&ConflictedPath) -> Option<Option<Oid>>;
+
+/// The merged tree without reused resolutions.
+fn clean(tree: Oid) -> TreeMerge {
+    TreeMerge::Clean {
+        tree,
+        reused: Vec::new(),
+    }
 }
 
 const MODE_TREE: i32 = 0o040000;
@@ -27,13 +48,20 @@ const MODE_EXEC: i32 = 0o100755;
 type EntryKey = Option<(git2::Oid, i32)>;
 
 impl Repo {
-    /// Merges `theirs` into `ours`, both descending from `base` (all three are trees).
-    pub fn merge_trees(&self, base: Oid, ours: Oid, theirs: Oid) -> Result<TreeMerge> {
+    /// Merges `theirs` into `ours`, both descending from `base` (all three are trees);
+    /// conflicts that `resolver` knows are settled as recorded.
+    pub fn merge_trees(
+        &self,
+        base: Oid,
+        ours: Oid,
+        theirs: Oid,
+        resolver: Resolver<'_>,
+    ) -> Result<TreeMerge> {
         if ours == theirs || base == theirs {
-            return Ok(TreeMerge::Clean(ours));
+            return Ok(clean(ours));
         }
         if base == ours {
-            return Ok(TreeMerge::Clean(theirs));
+            return Ok(clean(theirs));
         }
         let (base_tree, ours_tree, theirs_tree) = (
             self.find_tree(base)?,
@@ -41,8 +69,8 @@ impl Repo {
             self.find_tree(theirs)?,
         );
         match self.merge_subtrees(Some(&base_tree), &ours_tree, &theirs_tree, "")? {
-            Some(oid) => Ok(TreeMerge::Clean(Oid::from_git(oid))),
-            None => self.merge_trees_fully(&base_tree, &ours_tree, &theirs_tree),
+            Some(oid) => Ok(clean(Oid::from_git(oid))),
+            None => self.merge_trees_fully(&base_tree, &ours_tree, &theirs_tree, resolver),
         }
     }
 
@@ -202,32 +230,98 @@ impl Repo {
         base: &git2::Tree<'_>,
         ours: &git2::Tree<'_>,
         theirs: &git2::Tree<'_>,
+        resolver: Resolver<'_>,
     ) -> Result<TreeMerge> {
         let mut index = self
             .inner
             .merge_trees(base, ours, theirs, None)
             .ctx(|| "cannot merge trees".into())?;
+        let mut reused = Vec::new();
         if index.has_conflicts() {
-            let mut paths = BTreeSet::new();
-            let conflicts = index
-                .conflicts()
-                .ctx(|| "cannot read merge conflicts".into())?;
-            for conflict in conflicts {
-                let conflict = conflict.ctx(|| "cannot read merge conflicts".into())?;
-                for entry in [conflict.ancestor, conflict.our, conflict.their]
-                    .into_iter()
-                    .flatten()
-                {
-                    paths.insert(String::from_utf8_lossy(&entry.path).into_owned());
-                }
+            let conflicts = conflicted_paths(&index)?;
+            let settled: Vec<Option<Option<Oid>>> = conflicts.iter().map(resolver).collect();
+            if settled.iter().any(Option::is_none) {
+                return Ok(TreeMerge::Conflict(conflicts));
             }
-            return Ok(TreeMerge::Conflict(paths.into_iter().collect()));
+            for (conflict, resolution) in conflicts.iter().zip(settled.into_iter().flatten()) {
+                settle(&mut index, conflict, resolution)?;
+                reused.push(conflict.path.clone());
+            }
         }
         let oid = index
             .write_tree_to(&self.inner)
             .ctx(|| "cannot write a merged tree".into())?;
-        Ok(TreeMerge::Clean(Oid::from_git(oid)))
+        Ok(TreeMerge::Clean {
+            tree: Oid::from_git(oid),
+            reused,
+        })
     }
+}
+
+/// The conflicts of a merge index, one per path (a rename conflict names each path).
+fn conflicted_paths(index: &git2::Index) -> Result<Vec<ConflictedPath>> {
+    let mut out: Vec<ConflictedPath> = Vec::new();
+    let conflicts = index
+        .conflicts()
+        .ctx(|| "cannot read merge conflicts".into())?;
+    for conflict in conflicts {
+        let conflict = conflict.ctx(|| "cannot read merge conflicts".into())?;
+        let blob = |e: &Option<git2::IndexEntry>| e.as_ref().map(|e| Oid::from_git(e.id));
+        let (base, ours, theirs) = (
+            blob(&conflict.ancestor),
+            blob(&conflict.our),
+            blob(&conflict.their),
+        );
+        for entry in [&conflict.ancestor, &conflict.our, &conflict.their]
+            .into_iter()
+            .flatten()
+        {
+            let path = String::from_utf8_lossy(&entry.path).into_owned();
+            if !out.iter().any(|c| c.path == path) {
+                out.push(ConflictedPath {
+                    path,
+                    base,
+                    ours,
+                    theirs,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Replaces a path's conflict entries by its recorded resolution.
+fn settle(index: &mut git2::Index, conflict: &ConflictedPath, resolved: Option<Oid>) -> Result<()> {
+    let path = std::path::Path::new(&conflict.path);
+    let mode = index
+        .conflict_get(path)
+        .ok()
+        .and_then(|c| c.our.or(c.their).map(|e| e.mode))
+        .unwrap_or(MODE_BLOB as u32);
+    index
+        .conflict_remove(path)
+        .ctx(|| format!("cannot settle the conflict in {}", conflict.path))?;
+    if let Some(blob) = resolved {
+        let entry = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode,
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id: blob.to_git(),
+            flags: 0,
+            flags_extended: 0,
+            path: conflict.path.as_bytes().to_vec(),
+        };
+        index
+            .add(&entry)
+            .ctx(|| format!("cannot settle the conflict in {}", conflict.path))?;
+    }
+    Ok(())
 }
 
 fn key(entry: &Option<git2::TreeEntry<'_>>) -> EntryKey {

@@ -10,9 +10,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use identity::Identity;
-pub use merge::TreeMerge;
+pub use merge::{ConflictedPath, Resolver, TreeMerge};
 pub use oid::{BadOid, Oid};
-pub use worktree::{remove_stale as remove_stale_worktrees, TempWorktree};
+pub use worktree::{
+    create_conflict_worktree, read_resolution, remove_conflict_worktree,
+    remove_stale as remove_stale_worktrees, Apply, Resolved, TempWorktree,
+};
 
 use crate::error::{Error, Result};
 
@@ -490,6 +493,19 @@ impl Repo {
             .find_blob(entry.id())
             .map_err(|_| Error::MissingObject(entry.id().to_string()))?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The blob at `path` in a commit's tree (None: no such file).
+    pub fn blob_at(&self, commit: Oid, path: &str) -> Result<Option<Oid>> {
+        let tree = self
+            .find_commit(commit)?
+            .tree()
+            .ctx(|| format!("cannot read the tree of {commit}"))?;
+        Ok(tree
+            .get_path(Path::new(path))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .map(|e| Oid::from_git(e.id())))
     }
 
     /// The files directly in folder `dir` of a commit's tree, in name order (empty when

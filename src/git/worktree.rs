@@ -1,7 +1,8 @@
-//! Detached linked worktrees that git-align makes for itself (the `--exec` check), laid
-//! out as `git worktree add --detach` does, so git commands run inside them work as usual.
-//! Their administrative folders are named with a prefix of git-align's own, which lets
-//! the next run remove what a killed process left behind.
+//! Detached linked worktrees that git-align makes for itself, laid out as
+//! `git worktree add --detach` does, so git commands run inside them work as usual:
+//! temporary ones for the `--exec` check (their administrative folders are named with a
+//! prefix of git-align's own, which lets the next run remove what a killed process left
+//! behind), and one per conflict, under the git directory, where a person resolves it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,13 @@ use std::path::{Path, PathBuf};
 use super::{GitContext, Oid, Repo};
 use crate::error::{Error, Result};
 
-/// The prefix of the administrative folder names (`.git/worktrees/<prefix>...`).
+/// The prefix of the administrative folder names (`.git/worktrees/<prefix>...`) of the
+/// temporary worktrees; `align-` is followed by the temporary folder's suffix.
 const ADMIN_PREFIX: &str = "align-";
+/// The temporary worktrees' administrative folders start with this.
+const TEMP_ADMIN_PREFIX: &str = "align-exec-";
+/// The conflict worktrees' administrative folders start with this.
+const CONFLICT_ADMIN_PREFIX: &str = "align-conflict-";
 
 /// A worktree checked out at one commit (detached HEAD); removed when dropped.
 pub struct TempWorktree {
@@ -37,7 +43,7 @@ impl TempWorktree {
             .join("worktrees")
             .join(format!("{ADMIN_PREFIX}{unique}"));
         let worktree = TempWorktree { checkout, admin };
-        worktree.populate(repo, commit)?;
+        populate(repo, &worktree.checkout, &worktree.admin, commit)?;
         Ok(worktree)
     }
 
@@ -45,32 +51,30 @@ impl TempWorktree {
     pub fn path(&self) -> &Path {
         &self.checkout
     }
+}
 
-    fn populate(&self, repo: &Repo, commit: Oid) -> Result<()> {
-        let io = |what: &str, e| Error::io(format!("cannot set up the worktree ({what})"), e);
-        fs::create_dir_all(&self.admin).map_err(|e| io("admin folder", e))?;
-        let dot_git = self.checkout.join(".git");
-        fs::write(
-            self.admin.join("gitdir"),
-            format!("{}\n", dot_git.display()),
-        )
+/// Lays out a detached linked worktree at `checkout` (admin folder `admin`) and checks
+/// out `commit` there.
+fn populate(repo: &Repo, checkout: &Path, admin: &Path, commit: Oid) -> Result<()> {
+    let io = |what: &str, e| Error::io(format!("cannot set up the worktree ({what})"), e);
+    fs::create_dir_all(admin).map_err(|e| io("admin folder", e))?;
+    let dot_git = checkout.join(".git");
+    fs::write(admin.join("gitdir"), format!("{}\n", dot_git.display()))
         .map_err(|e| io("gitdir", e))?;
-        fs::write(self.admin.join("commondir"), "../..\n").map_err(|e| io("commondir", e))?;
-        fs::write(self.admin.join("HEAD"), format!("{commit}\n")).map_err(|e| io("HEAD", e))?;
-        fs::write(&dot_git, format!("gitdir: {}\n", self.admin.display()))
-            .map_err(|e| io(".git", e))?;
-        let inner = git2::Repository::open(&self.checkout)
-            .ctx(|| format!("cannot open worktree {}", self.checkout.display()))?;
-        let tree = repo.tree_of(commit)?;
-        let tree = inner
-            .find_tree(tree.to_git())
-            .ctx(|| format!("cannot read the tree of {}", commit.short()))?;
-        let mut options = git2::build::CheckoutBuilder::new();
-        options.force();
-        inner
-            .checkout_tree(tree.as_object(), Some(&mut options))
-            .ctx(|| format!("cannot check out {} in the worktree", commit.short()))
-    }
+    fs::write(admin.join("commondir"), "../..\n").map_err(|e| io("commondir", e))?;
+    fs::write(admin.join("HEAD"), format!("{commit}\n")).map_err(|e| io("HEAD", e))?;
+    fs::write(&dot_git, format!("gitdir: {}\n", admin.display())).map_err(|e| io(".git", e))?;
+    let inner = git2::Repository::open(checkout)
+        .ctx(|| format!("cannot open worktree {}", checkout.display()))?;
+    let tree = repo.tree_of(commit)?;
+    let tree = inner
+        .find_tree(tree.to_git())
+        .ctx(|| format!("cannot read the tree of {}", commit.short()))?;
+    let mut options = git2::build::CheckoutBuilder::new();
+    options.force();
+    inner
+        .checkout_tree(tree.as_object(), Some(&mut options))
+        .ctx(|| format!("cannot check out {} in the worktree", commit.short()))
 }
 
 impl Drop for TempWorktree {
@@ -109,7 +113,7 @@ pub fn remove_stale(repo: &Repo) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if !name.to_string_lossy().starts_with(ADMIN_PREFIX) {
+        if !name.to_string_lossy().starts_with(TEMP_ADMIN_PREFIX) {
             continue;
         }
         let admin = entry.path();
@@ -133,4 +137,136 @@ fn is_ours(dir: &Path) -> bool {
     dir.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.starts_with("git-align-"))
+}
+
+/// What a conflict worktree applies on top of its detached HEAD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apply {
+    /// `git cherry-pick <commit>`.
+    CherryPick,
+    /// `git merge <commit>`.
+    Merge,
+}
+
+/// Makes the worktree where a person resolves a conflict: `<git dir>/align/worktrees/
+/// <label>`, HEAD detached at `at`, then `commit` cherry-picked (or merged) with the
+/// conflicts left in the index (stages 1, 2, 3) and marked in the files, as git does.
+pub fn create_conflict_worktree(
+    repo: &Repo,
+    label: &str,
+    at: Oid,
+    apply: Apply,
+    commit: Oid,
+) -> Result<PathBuf> {
+    let safe = label.replace('/', "-");
+    let checkout = repo.common_dir().join("align/worktrees").join(&safe);
+    let admin = repo
+        .common_dir()
+        .join("worktrees")
+        .join(format!("{CONFLICT_ADMIN_PREFIX}{safe}"));
+    remove(&checkout, &admin);
+    fs::create_dir_all(&checkout)
+        .map_err(|e| Error::io(format!("cannot create {}", checkout.display()), e))?;
+    populate(repo, &checkout, &admin, at)?;
+    let inner = git2::Repository::open(&checkout)
+        .ctx(|| format!("cannot open worktree {}", checkout.display()))?;
+    let what = || format!("cannot apply {} in {}", commit.short(), checkout.display());
+    match apply {
+        Apply::CherryPick => {
+            let target = inner.find_commit(commit.to_git()).ctx(what)?;
+            inner.cherrypick(&target, None).ctx(what)?;
+        }
+        Apply::Merge => {
+            let target = inner.find_annotated_commit(commit.to_git()).ctx(what)?;
+            inner.merge(&[&target], None, None).ctx(what)?;
+        }
+    }
+    Ok(checkout)
+}
+
+/// A resolved conflict worktree: its HEAD and the tree its index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolved {
+    pub head: Oid,
+    pub tree: Oid,
+}
+
+/// Reads the resolution in a conflict worktree; refuses (listing the files) while the
+/// index has unmerged paths or one of `paths` still holds conflict markers.
+pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
+    let inner = git2::Repository::open(checkout)
+        .map_err(|_| Error::WorktreeGone(checkout.display().to_string()))?;
+    let mut index = inner
+        .index()
+        .ctx(|| format!("cannot read the index of {}", checkout.display()))?;
+    let mut unmerged = Vec::new();
+    for conflict in index.conflicts().ctx(|| "cannot read conflicts".into())? {
+        let conflict = conflict.ctx(|| "cannot read conflicts".into())?;
+        if let Some(entry) = conflict.our.or(conflict.their).or(conflict.ancestor) {
+            unmerged.push(String::from_utf8_lossy(&entry.path).into_owned());
+        }
+    }
+    let mut markers = Vec::new();
+    for path in paths {
+        let Some(entry) = index.get_path(Path::new(path), 0) else {
+            continue;
+        };
+        let blob = inner
+            .find_blob(entry.id)
+            .ctx(|| format!("cannot read {path}"))?;
+        if has_conflict_markers(blob.content()) {
+            markers.push(path.clone());
+        }
+    }
+    if !unmerged.is_empty() || !markers.is_empty() {
+        return Err(Error::Unresolved { unmerged, markers });
+    }
+    let tree = index
+        .write_tree()
+        .ctx(|| "cannot write the resolved tree".into())?;
+    let head = inner
+        .head()
+        .and_then(|h| h.peel_to_commit())
+        .ctx(|| "cannot read HEAD of the worktree".into())?;
+    Ok(Resolved {
+        head: Oid::from_git(head.id()),
+        tree: Oid::from_git(tree),
+    })
+}
+
+fn has_conflict_markers(content: &[u8]) -> bool {
+    content
+        .split(|b| *b == b'\n')
+        .any(|line| line.starts_with(b"<<<<<<< ") || line.starts_with(b">>>>>>> "))
+}
+
+/// Removes a conflict worktree made by [`create_conflict_worktree`] (nothing else).
+pub fn remove_conflict_worktree(repo: &Repo, checkout: &Path) {
+    let ours = repo.common_dir().join("align/worktrees");
+    if !checkout.starts_with(&ours) {
+        return;
+    }
+    let Some(safe) = checkout.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let admin = repo
+        .common_dir()
+        .join("worktrees")
+        .join(format!("{CONFLICT_ADMIN_PREFIX}{safe}"));
+    remove(checkout, &admin);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflict_markers_are_found_at_line_starts_only() {
+        assert!(has_conflict_markers(
+            b"a\n<<<<<<< HEAD\nb\n=======\nc\n>>>>>>> x\n"
+        ));
+        assert!(!has_conflict_markers(
+            b"title\n=======\nsee <<<<<<< in the middle\n"
+        ));
+    }
 }

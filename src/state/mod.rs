@@ -203,12 +203,58 @@ pub struct BranchState {
     /// Commits rewritten, as `[old, new]` pairs (for the post-rewrite hook).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rewritten: Vec<(Oid, Oid)>,
+    /// While the branch is stopped on a conflict: where and what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<Conflict>,
     /// The new tip that passed the `--exec` check, once it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked: Option<Oid>,
     /// How many times each step was tried.
     #[serde(default, skip_serializing_if = "Attempts::is_zero")]
     pub attempts: Attempts,
+}
+
+/// How a conflict came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKind {
+    /// Replaying (cherry-picking) `commit` onto `partial`.
+    Pick,
+    /// Merging `commit` (the new base) into `partial` (the branch).
+    Merge,
+}
+
+/// A branch stopped on a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub kind: ConflictKind,
+    /// The commit being replayed (or merged).
+    pub commit: Oid,
+    /// What it is applied to: the branch rebuilt so far (or its tip, for a merge).
+    pub partial: Oid,
+    /// The conflicting paths with their blob on each side.
+    pub paths: Vec<PathConflict>,
+}
+
+/// One conflicting path: its blob in the base, ours and theirs (null: absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathConflict {
+    pub path: String,
+    pub base: Option<Oid>,
+    pub ours: Option<Oid>,
+    pub theirs: Option<Oid>,
+}
+
+/// How a person resolved a conflict, reused when the same conflict comes up again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// The conflict it resolves.
+    #[serde(flatten)]
+    pub conflict: PathConflict,
+    /// The resolved blob (null: the path was deleted).
+    pub resolved: Option<Oid>,
+    /// A commit that holds the resolution (kept reachable by the run).
+    pub commit: Oid,
 }
 
 /// Per-step attempt counters of one branch.
@@ -258,6 +304,9 @@ pub struct State {
     #[serde(default)]
     pub branches: Vec<BranchState>,
     pub decisions: Vec<Decision>,
+    /// Conflict resolutions of this run and earlier ones, reused when a conflict recurs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resolutions: Vec<Resolution>,
 }
 
 impl State {
@@ -279,6 +328,7 @@ impl State {
             worktree: self.worktree.clone(),
             branches: Vec::new(),
             decisions: self.decisions.clone(),
+            resolutions: self.resolutions.clone(),
         }
     }
 

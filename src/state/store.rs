@@ -331,11 +331,13 @@ mod tests {
                     status: BranchStatus::Pending,
                     note: None,
                     rewritten: Vec::new(),
+                    conflict: None,
                     checked: None,
                     attempts: Attempts::default(),
                 })
                 .collect(),
             decisions: Vec::new(),
+            resolutions: Vec::new(),
         }
     }
 

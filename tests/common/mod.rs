@@ -349,6 +349,21 @@ impl TestRepo {
     }
 }
 
+/// `content` with its line `n` (from 1) replaced by `text`.
+pub fn replace_line(content: &str, n: usize, text: &str) -> String {
+    content
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == n {
+                format!("{text}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect()
+}
+
 /// Waits for a spawned git-align and checks its exit code.
 pub fn wait_for_exit(child: std::process::Child, code: i32) {
     let out = child.wait_with_output().unwrap();
