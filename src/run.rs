@@ -839,13 +839,14 @@ impl<'r> Runner<'r> {
         let run = self.started.elapsed();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         self.ui.detail(format!(
-            "checkpoints: {} written in {:.1} ms ({:.1}% of {:.1} ms), slowest {:.1} ms, state.json {} bytes",
+            "checkpoints: {} written in {:.1} ms ({:.1}% of {:.1} ms), slowest {:.1} ms, state {} bytes; new objects packed in {:.1} ms",
             cost.count,
             ms(cost.total),
             100.0 * cost.total.as_secs_f64() / run.as_secs_f64().max(1e-9),
             ms(run),
             ms(cost.largest),
-            cost.last_bytes
+            cost.last_bytes,
+            ms(cost.packing)
         ));
     }
 }

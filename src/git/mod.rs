@@ -3,6 +3,7 @@
 
 mod identity;
 mod merge;
+mod objects;
 mod oid;
 mod worktree;
 
@@ -69,21 +70,51 @@ pub struct RefMove {
 
 /// A git repository opened by git-align.
 pub struct Repo {
+    // Declared before `inner`, so dropped before the repository it belongs to.
+    objects: Option<objects::ObjectBuffer>,
     inner: git2::Repository,
 }
 
 impl Repo {
+    fn wrap(inner: git2::Repository) -> Result<Repo> {
+        Ok(Repo {
+            objects: Some(objects::ObjectBuffer::install(&inner)?),
+            inner,
+        })
+    }
+
+    /// The same repository opened again without the in-memory object store: what it
+    /// writes goes to disk at once as loose objects (small, frequent writes such as
+    /// checkpoints, which a pack per write would make slower).
+    pub fn unbuffered(&self) -> Result<Repo> {
+        let inner = git2::Repository::open(self.inner.path())
+            .ctx(|| format!("cannot open repository {}", self.inner.path().display()))?;
+        Ok(Repo {
+            objects: None,
+            inner,
+        })
+    }
+
+    /// Writes the objects made so far to disk (one pack). Every ref update calls this
+    /// first; call it before anything outside this process needs them.
+    pub fn flush_objects(&self) -> Result<()> {
+        match &self.objects {
+            Some(objects) => objects.flush(&self.inner),
+            None => Ok(()),
+        }
+    }
+
     /// Opens the repository the way git does: `GIT_DIR`, else the current directory upwards.
     pub fn discover() -> Result<Repo> {
         let inner = git2::Repository::open_from_env().ctx(|| "not in a git repository".into())?;
-        Ok(Repo { inner })
+        Repo::wrap(inner)
     }
 
     /// Opens the repository at `path`.
     pub fn open(path: &Path) -> Result<Repo> {
         let inner = git2::Repository::open(path)
             .ctx(|| format!("cannot open repository {}", path.display()))?;
-        Ok(Repo { inner })
+        Repo::wrap(inner)
     }
 
     /// Creates a new repository with `main` as its initial branch.
@@ -92,7 +123,7 @@ impl Repo {
         opts.initial_head("main");
         let inner = git2::Repository::init_opts(path, &opts)
             .ctx(|| format!("cannot create repository {}", path.display()))?;
-        Ok(Repo { inner })
+        Repo::wrap(inner)
     }
 
     /// The common git directory (shared by all worktrees).
@@ -194,6 +225,9 @@ impl Repo {
     /// Sets the note on `oid` in `notes_ref` (replacing one that is there).
     pub fn set_note(&self, notes_ref: &str, oid: Oid, text: &str, by: &Identity) -> Result<()> {
         let signature = by.signature()?;
+        // libgit2 writes the note's objects and moves the notes ref in one call: they are
+        // flushed right after (the one ref update here not preceded by a flush).
+        self.flush_objects()?;
         self.inner
             .note(
                 &signature,
@@ -204,7 +238,7 @@ impl Repo {
                 true,
             )
             .ctx(|| format!("cannot write the note on {} in {notes_ref}", oid.short()))?;
-        Ok(())
+        self.flush_objects()
     }
 
     /// A config value, or None when unset.
@@ -565,6 +599,7 @@ impl Repo {
         expected: Option<Oid>,
         message: &str,
     ) -> Result<RefUpdate> {
+        self.flush_objects()?;
         let result = match expected {
             Some(old) => {
                 self.inner
@@ -598,6 +633,7 @@ impl Repo {
         moves: &[RefMove],
         message: &str,
     ) -> Result<Option<(String, Option<Oid>)>> {
+        self.flush_objects()?;
         let mut tx = self
             .inner
             .transaction()

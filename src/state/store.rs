@@ -44,13 +44,18 @@ pub struct CheckpointCost {
     pub total: Duration,
     /// The slowest checkpoint.
     pub largest: Duration,
-    /// Size of the last state.json written.
+    /// Size of the last state written (state.json and the branch files).
     pub last_bytes: usize,
+    /// Time spent writing the run's other new objects (the replayed commits), which
+    /// each checkpoint first puts on disk.
+    pub packing: Duration,
 }
 
 /// Reads and writes checkpoints, remembering the last one seen for compare-and-swap.
 pub struct Store<'r> {
     repo: &'r Repo,
+    /// Writes the checkpoints' own objects straight to disk.
+    writer: Repo,
     head: Option<Oid>,
     keep: Option<Oid>,
     cost: CheckpointCost,
@@ -63,6 +68,7 @@ impl<'r> Store<'r> {
     pub fn open(repo: &'r Repo) -> Result<Store<'r>> {
         Ok(Store {
             repo,
+            writer: repo.unbuffered()?,
             head: repo.ref_target(STATE_REF)?,
             keep: repo.ref_target(KEEP_REF)?,
             cost: CheckpointCost::default(),
@@ -91,18 +97,19 @@ impl<'r> Store<'r> {
     /// Writes a checkpoint and moves `refs/align/state` to it if it is still where this
     /// store last saw it.
     pub fn save(&mut self, state: &State, event: &str) -> Result<Oid> {
+        self.flush_pending_objects()?;
         let started = Instant::now();
         let json = to_json(&state.header())?;
-        let header = self.repo.write_blob(&json)?;
+        let header = self.writer.write_blob(&json)?;
         let chunks = self.write_branch_chunks(state)?;
         let tree = self
-            .repo
+            .writer
             .write_tree(&[(STATE_FILE, header)], &[(BRANCHES_DIR, chunks)])?;
         let tool = Identity::tool()?;
         let message = format!("align {}: {event}\n", state.run_id);
         let parents: Vec<Oid> = self.head.into_iter().collect();
         let commit = self
-            .repo
+            .writer
             .create_commit(tree, &parents, &tool, &tool, &message)?;
         let reflog = format!("align: checkpoint {}", state.run_id);
         crate::crashpoint::point();
@@ -124,6 +131,15 @@ impl<'r> Store<'r> {
         }
     }
 
+    /// Puts the objects made since the last checkpoint on disk, timed apart from the
+    /// checkpoint itself.
+    fn flush_pending_objects(&mut self) -> Result<()> {
+        let started = Instant::now();
+        self.repo.flush_objects()?;
+        self.cost.packing += started.elapsed();
+        Ok(())
+    }
+
     /// Writes the `branches/` folder, reusing the blob of every chunk that did not change
     /// since this store's last checkpoint, so a checkpoint costs what changed, not what
     /// the run holds.
@@ -138,7 +154,7 @@ impl<'r> Store<'r> {
                 .map(|(_, oid)| *oid);
             let oid = match reused {
                 Some(oid) => oid,
-                None => self.repo.write_blob(&json)?,
+                None => self.writer.write_blob(&json)?,
             };
             if index < self.chunks.len() {
                 self.chunks[index] = (json, oid);
@@ -149,7 +165,7 @@ impl<'r> Store<'r> {
         }
         self.chunks.truncate(entries.len());
         let files: Vec<(&str, Oid)> = entries.iter().map(|(n, o)| (n.as_str(), *o)).collect();
-        self.repo.write_tree(&files, &[])
+        self.writer.write_tree(&files, &[])
     }
 
     /// Keeps `tips` reachable from `refs/align/keep`. With `fresh`, the chain of an earlier
@@ -165,10 +181,11 @@ impl<'r> Store<'r> {
         if parents.is_empty() || (parents.len() == 1 && previous.is_some()) {
             return Ok(());
         }
+        self.flush_pending_objects()?;
         let started = Instant::now();
-        let tree = self.repo.write_tree(&[], &[])?;
+        let tree = self.writer.write_tree(&[], &[])?;
         let tool = Identity::tool()?;
-        let commit = self.repo.create_commit(
+        let commit = self.writer.create_commit(
             tree,
             &parents,
             &tool,
