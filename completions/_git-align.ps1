@@ -42,6 +42,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Restore every branch the run moved, and HEAD, to where they were before it')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'After a finished run: restore every branch it moved, like cancel')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List past runs and their checkpoints, from the history of refs/align/state')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Bring the run from a remote and take it over here (creating or moving its branches)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install the git hooks git-align ships (pre-push, post-merge)')
@@ -84,6 +86,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         }
         'git-align;continue' {
             [CompletionResult]::new('--revise', '--revise', [CompletionResultType]::ParameterName, 'At a review checkpoint or a failed check: redo the step, passing FEEDBACK on (to the --exec command as GIT_ALIGN_FEEDBACK)')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Check the rest of the run with CMD instead of the run''s --exec command ('''' for no check)')
+            [CompletionResult]::new('--trust-exec', '--trust-exec', [CompletionResultType]::ParameterName, 'Run the --exec command the run holds although it came from another machine (git align fetch); without this such a command never runs')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
@@ -124,6 +128,26 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         'git-align;log' {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'How many runs to show')
             [CompletionResult]::new('--max-count', '--max-count', [CompletionResultType]::ParameterName, 'How many runs to show')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'git-align;push' {
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'When the two runs diverged: push overwrites the remote''s, fetch replaces this one''s')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'git-align;fetch' {
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'When the two runs diverged: push overwrites the remote''s, fetch replaces this one''s')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
@@ -200,6 +224,8 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Restore every branch the run moved, and HEAD, to where they were before it')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'After a finished run: restore every branch it moved, like cancel')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List past runs and their checkpoints, from the history of refs/align/state')
+            [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there')
+            [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Bring the run from a remote and take it over here (creating or moving its branches)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install the git hooks git-align ships (pre-push, post-merge)')
@@ -229,6 +255,12 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;help;log' {
+            break
+        }
+        'git-align;help;push' {
+            break
+        }
+        'git-align;help;fetch' {
             break
         }
         'git-align;help;demo' {

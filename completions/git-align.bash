@@ -28,6 +28,9 @@ _git__align() {
             git__align,demo)
                 cmd="git__align__subcmd__demo"
                 ;;
+            git__align,fetch)
+                cmd="git__align__subcmd__fetch"
+                ;;
             git__align,help)
                 cmd="git__align__subcmd__help"
                 ;;
@@ -42,6 +45,9 @@ _git__align() {
                 ;;
             git__align,pause)
                 cmd="git__align__subcmd__pause"
+                ;;
+            git__align,push)
+                cmd="git__align__subcmd__push"
                 ;;
             git__align,skip)
                 cmd="git__align__subcmd__skip"
@@ -67,6 +73,9 @@ _git__align() {
             git__align__subcmd__help,demo)
                 cmd="git__align__subcmd__help__subcmd__demo"
                 ;;
+            git__align__subcmd__help,fetch)
+                cmd="git__align__subcmd__help__subcmd__fetch"
+                ;;
             git__align__subcmd__help,help)
                 cmd="git__align__subcmd__help__subcmd__help"
                 ;;
@@ -81,6 +90,9 @@ _git__align() {
                 ;;
             git__align__subcmd__help,pause)
                 cmd="git__align__subcmd__help__subcmd__pause"
+                ;;
+            git__align__subcmd__help,push)
+                cmd="git__align__subcmd__help__subcmd__push"
                 ;;
             git__align__subcmd__help,skip)
                 cmd="git__align__subcmd__help__subcmd__skip"
@@ -116,7 +128,7 @@ _git__align() {
 
     case "${cmd}" in
         git__align)
-            opts="-q -v -h -V --onto --strategy --exec --pause-after --dry-run --quiet --verbose --help --version start status pause continue skip cancel undo log demo completions hooks hook help"
+            opts="-q -v -h -V --onto --strategy --exec --pause-after --dry-run --quiet --verbose --help --version start status pause continue skip cancel undo log push fetch demo completions hooks hook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,13 +186,17 @@ _git__align() {
             return 0
             ;;
         git__align__subcmd__continue)
-            opts="-q -v -h --revise --quiet --verbose --help"
+            opts="-q -v -h --revise --trust-exec --exec --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --revise)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -205,8 +221,22 @@ _git__align() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        git__align__subcmd__fetch)
+            opts="-q -v -h --force --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         git__align__subcmd__help)
-            opts="start status pause continue skip cancel undo log demo completions hooks hook help"
+            opts="start status pause continue skip cancel undo log push fetch demo completions hooks hook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +292,20 @@ _git__align() {
             return 0
             ;;
         git__align__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__align__subcmd__help__subcmd__fetch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -346,6 +390,20 @@ _git__align() {
             return 0
             ;;
         git__align__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__align__subcmd__help__subcmd__push)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -523,6 +581,20 @@ _git__align() {
             ;;
         git__align__subcmd__pause)
             opts="-q -v -h --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__align__subcmd__push)
+            opts="-q -v -h --force --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -39,6 +39,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand cancel 'Restore every branch the run moved, and HEAD, to where they were before it'
             cand undo 'After a finished run: restore every branch it moved, like cancel'
             cand log 'List past runs and their checkpoints, from the history of refs/align/state'
+            cand push 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there'
+            cand fetch 'Bring the run from a remote and take it over here (creating or moving its branches)'
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
             cand completions 'Print a shell completion script'
             cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
@@ -77,6 +79,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
         }
         &'git-align;continue'= {
             cand --revise 'At a review checkpoint or a failed check: redo the step, passing FEEDBACK on (to the --exec command as GIT_ALIGN_FEEDBACK)'
+            cand --exec 'Check the rest of the run with CMD instead of the run''s --exec command ('''' for no check)'
+            cand --trust-exec 'Run the --exec command the run holds although it came from another machine (git align fetch); without this such a command never runs'
             cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
             cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
@@ -113,6 +117,24 @@ set edit:completion:arg-completer[git-align] = {|@words|
         &'git-align;log'= {
             cand -n 'How many runs to show'
             cand --max-count 'How many runs to show'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;push'= {
+            cand --force 'When the two runs diverged: push overwrites the remote''s, fetch replaces this one''s'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'git-align;fetch'= {
+            cand --force 'When the two runs diverged: push overwrites the remote''s, fetch replaces this one''s'
             cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
             cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'
@@ -180,6 +202,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand cancel 'Restore every branch the run moved, and HEAD, to where they were before it'
             cand undo 'After a finished run: restore every branch it moved, like cancel'
             cand log 'List past runs and their checkpoints, from the history of refs/align/state'
+            cand push 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there'
+            cand fetch 'Bring the run from a remote and take it over here (creating or moving its branches)'
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
             cand completions 'Print a shell completion script'
             cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
@@ -201,6 +225,10 @@ set edit:completion:arg-completer[git-align] = {|@words|
         &'git-align;help;undo'= {
         }
         &'git-align;help;log'= {
+        }
+        &'git-align;help;push'= {
+        }
+        &'git-align;help;fetch'= {
         }
         &'git-align;help;demo'= {
         }

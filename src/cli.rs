@@ -47,6 +47,11 @@ pub enum Command {
     Undo(CancelArgs),
     /// List past runs and their checkpoints, from the history of refs/align/state
     Log(LogArgs),
+    /// Send the run (refs/align/*) and the branches it moved to a remote, so another
+    /// machine can fetch it and continue or cancel there
+    Push(ShareArgs),
+    /// Bring the run from a remote and take it over here (creating or moving its branches)
+    Fetch(ShareArgs),
     /// Build a scratch repository and show a run with a pause and a resume
     Demo,
     /// Print a shell completion script
@@ -120,6 +125,13 @@ pub struct ContinueArgs {
     /// (to the --exec command as GIT_ALIGN_FEEDBACK)
     #[arg(long, value_name = "FEEDBACK")]
     pub revise: Option<String>,
+    /// Run the --exec command the run holds although it came from another machine
+    /// (git align fetch); without this such a command never runs
+    #[arg(long, conflicts_with = "exec")]
+    pub trust_exec: bool,
+    /// Check the rest of the run with CMD instead of the run's --exec command ('' for no check)
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
 }
 
 /// Options of `git align cancel` and `undo`.
@@ -136,6 +148,17 @@ pub struct LogArgs {
     /// How many runs to show
     #[arg(short = 'n', long, default_value_t = 20)]
     pub max_count: usize,
+}
+
+/// Options of `git align push` and `git align fetch`.
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// The remote [default: the base's remote, align.remote, origin]
+    #[arg(value_name = "REMOTE")]
+    pub remote: Option<String>,
+    /// When the two runs diverged: push overwrites the remote's, fetch replaces this one's
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `git align completions`.

@@ -82,6 +82,26 @@ pub enum Error {
     /// A signal arrived before the run's first checkpoint.
     #[error("interrupted before the run started; nothing was changed")]
     Interrupted,
+    /// Talking to a remote failed (what git said).
+    #[error("{0}")]
+    Remote(String),
+    /// The local run and the remote's have each gone on from a common checkpoint.
+    #[error("the alignment run here and the one on {remote} have diverged (local {local}, {remote} {theirs})")]
+    Diverged {
+        remote: String,
+        local: String,
+        theirs: String,
+    },
+    /// The remote's run moved since it was fetched: a push would lose its checkpoints.
+    #[error(
+        "the alignment run on {remote} moved since it was fetched ({theirs}); the push was refused"
+    )]
+    RemoteMoved { remote: String, theirs: String },
+    /// The run's `--exec` command did not come from this machine.
+    #[error(
+        "this run's --exec command came from another machine and has not been confirmed here: {0}"
+    )]
+    UntrustedExec(String),
     /// A file-system operation failed.
     #[error("{context}: {source}")]
     Io {
@@ -120,6 +140,10 @@ impl Error {
             Error::Refused(_) => "see the warnings above",
             Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them, then 'git align continue' (or 'git align skip')",
             Error::WorktreeGone(_) => "'git align skip' leaves the branch, 'git align cancel' restores everything",
+            Error::Remote(_) => "check the remote's name or URL with 'git remote -v'",
+            Error::Diverged { .. } => "keep this machine's run with 'git align push --force', or take the remote's with 'git align fetch --force' (this machine's checkpoints stay in 'git reflog refs/align/state')",
+            Error::RemoteMoved { .. } => "'git align fetch' brings the remote's run, and says whether it diverged from this one",
+            Error::UntrustedExec(_) => "run it with 'git align continue --trust-exec', or give the command to use with 'git align continue --exec CMD'",
             Error::Git { .. } | Error::Usage(_) | Error::Io { .. } => return None,
         };
         Some(hint.to_string())

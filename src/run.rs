@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::exec::{self, CheckOutcome};
 use crate::git::{
-    create_conflict_worktree, read_resolution, remove_conflict_worktree, Apply, ConflictedPath,
-    Identity, Oid, RefUpdate, Repo, Resolved,
+    conflict_worktree_path, create_conflict_worktree, read_resolution, remove_conflict_worktree,
+    Apply, ConflictedPath, Identity, Oid, RefUpdate, Repo, Resolved,
 };
 use crate::plan::{self, UpstreamIndex};
 use crate::replay::{self, BranchOutcome};
@@ -57,6 +57,7 @@ pub struct Runner<'r> {
 impl<'r> Runner<'r> {
     /// A runner for `state`, whose last checkpoint is the store's head.
     pub fn new(repo: &'r Repo, store: Store<'r>, state: State, ui: Ui) -> Result<Runner<'r>> {
+        crate::trust::require_trusted(repo, state.options.exec.as_deref())?;
         Ok(Runner {
             repo,
             store,
@@ -208,7 +209,7 @@ impl<'r> Runner<'r> {
             .expect("a branch is checked once its new tip is known");
         self.state.step = Some(Step::Exec);
         self.state.branches[index].attempts.exec += 1;
-        self.store.keep(&[tip], false)?;
+        self.store.keep(&self.state.run_id, &[tip])?;
         let name = self.state.branches[index].name.clone();
         self.store.save(&self.state, &format!("exec on {name}"))?;
         crate::crashpoint::point();
@@ -408,7 +409,7 @@ impl<'r> Runner<'r> {
             ConflictKind::Pick => Apply::CherryPick,
             ConflictKind::Merge => Apply::Merge,
         };
-        self.store.keep(&[conflict.partial], false)?;
+        self.store.keep(&self.state.run_id, &[conflict.partial])?;
         let path = create_conflict_worktree(
             self.repo,
             &branch.name,
@@ -444,11 +445,13 @@ impl<'r> Runner<'r> {
             .conflict
             .clone()
             .expect("resolve_conflict is called for a branch stopped on a conflict");
-        let worktree = self
-            .state
-            .worktree
-            .clone()
-            .ok_or_else(|| Error::WorktreeGone("(none recorded)".into()))?;
+        let here = conflict_worktree_path(self.repo, &branch.name);
+        let worktree = here.display().to_string();
+        if self.state.worktree.as_deref() != Some(worktree.as_str()) || !here.join(".git").exists()
+        {
+            // Made on another machine (the run was fetched), or removed: make it here.
+            return self.stop_on_conflict(index).map(Some);
+        }
         let paths: Vec<String> = conflict.paths.iter().map(|p| p.path.clone()).collect();
         let resolved = read_resolution(std::path::Path::new(&worktree), &paths)?;
         let name = branch.name.clone();
@@ -659,7 +662,7 @@ impl<'r> Runner<'r> {
             .iter()
             .filter_map(|i| self.state.branches[*i].new)
             .collect();
-        self.store.keep(&tips, false)?;
+        self.store.keep(&self.state.run_id, &tips)?;
         let names: Vec<&str> = batch
             .iter()
             .map(|i| self.state.branches[*i].name.as_str())
@@ -778,7 +781,7 @@ impl<'r> Runner<'r> {
             .and_then(|name| self.state.branch(name))
             .and_then(|b| b.new);
         if let Some(tip) = pending_tip {
-            self.store.keep(&[tip], false)?;
+            self.store.keep(&self.state.run_id, &[tip])?;
         }
         self.state.state = RunState::Paused;
         self.state.pause_reason = Some(reason);

@@ -10,3 +10,4 @@ mod exec;
 mod generated;
 mod git_native;
 mod pause;
+mod share;

@@ -5,13 +5,13 @@ use crate::common::TestRepo;
 
 const FILE: &str = "1\n2\n3\n4\n5\n";
 
-fn with_line(n: usize, text: &str) -> String {
+pub(crate) fn with_line(n: usize, text: &str) -> String {
     crate::common::replace_line(FILE, n, text)
 }
 
 /// main changes line 2 after `topic` forked; topic has three commits, the middle one
 /// changes line 2 too. `other` also changes line 4, which main changes as well.
-fn repo() -> TestRepo {
+pub(crate) fn repo() -> TestRepo {
     let repo = TestRepo::new();
     repo.commit(&[("f.txt", FILE)], "base");
     repo.git(&["checkout", "-q", "-b", "topic"]);
@@ -46,7 +46,7 @@ fn worktree(repo: &TestRepo) -> std::path::PathBuf {
     std::path::PathBuf::from(repo.status_json()["worktree"].as_str().unwrap())
 }
 
-fn resolve(repo: &TestRepo, file: &str, content: &str) {
+pub(crate) fn resolve(repo: &TestRepo, file: &str, content: &str) {
     let wt = worktree(repo);
     std::fs::write(wt.join(file), content).unwrap();
     repo.git(&["-C", wt.to_str().unwrap(), "add", file]);

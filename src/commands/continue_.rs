@@ -6,11 +6,13 @@ use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::run::{Outcome, Runner};
 use crate::state::{BranchStatus, PauseReason, State, Step, Store};
+use crate::trust;
 
 /// Goes on from the last checkpoint; at a review checkpoint this approves the step, or
 /// with `--revise` redoes it.
 pub fn cmd_continue(ctx: &Ctx, args: &ContinueArgs) -> Result<Outcome> {
     let (_lock, mut store, mut state) = open_run(ctx, "continue")?;
+    settle_exec(ctx, &mut state, args)?;
     match &args.revise {
         Some(feedback) => revise(&ctx.repo, &mut store, &mut state, feedback)?,
         None if state.pause_reason == Some(PauseReason::Checkpoint) => {
@@ -64,7 +66,7 @@ fn revise(repo: &Repo, store: &mut Store<'_>, state: &mut State, feedback: &str)
             .ref_target(&format!("refs/heads/{}", branch.name))?
             .ok_or_else(|| Error::UnknownBranch(branch.name.clone()))?;
         if now != branch.original {
-            store.keep(&[now], false)?;
+            store.keep(&state.run_id, &[now])?;
             branch.note = Some(format!(
                 "replayed from {} (changed during review; was {})",
                 now.short(),
@@ -77,4 +79,30 @@ fn revise(repo: &Repo, store: &mut Store<'_>, state: &mut State, feedback: &str)
         branch.rewritten.clear();
     }
     Ok(())
+}
+
+/// Takes `--exec CMD` (a new check for the rest of the run; empty: none) or
+/// `--trust-exec` (run the command the state holds, though it came from elsewhere), then
+/// refuses, changing nothing, a command nobody here gave or confirmed.
+fn settle_exec(ctx: &Ctx, state: &mut State, args: &ContinueArgs) -> Result<()> {
+    let repo = &ctx.repo;
+    if let Some(command) = &args.exec {
+        let command = Some(command.clone()).filter(|c| !c.is_empty());
+        state.options.exec.clone_from(&command);
+        state
+            .options
+            .sources
+            .insert("exec".into(), "command line (continue --exec)".into());
+        match &command {
+            Some(command) => trust::trust(repo, command)?,
+            None => ctx.ui.say("no --exec check for the rest of the run"),
+        }
+    } else if args.trust_exec {
+        if let Some(command) = &state.options.exec {
+            ctx.ui
+                .say(format!("trusting the run's --exec command: {command}"));
+            trust::trust(repo, command)?;
+        }
+    }
+    trust::require_trusted(repo, state.options.exec.as_deref())
 }

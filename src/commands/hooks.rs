@@ -92,6 +92,10 @@ pub fn cmd_hook(ctx: &Ctx, args: &HookArgs) -> Result<Outcome> {
 /// Warns about pushed branches that belong to an open run (git gives one line per ref:
 /// `<local ref> <local oid> <remote ref> <remote oid>`).
 fn pre_push(ctx: &Ctx, input: impl BufRead) -> Result<Outcome> {
+    if std::env::var_os(crate::git::PUSHING_ENV).is_some() {
+        // 'git align push' itself: sending the run's branches is the point.
+        return Ok(Outcome::Finished);
+    }
     let Some(state) = Store::open(&ctx.repo)?.load()? else {
         return Ok(Outcome::Finished);
     };

@@ -4,9 +4,11 @@ mod cancel;
 mod completions;
 mod continue_;
 mod demo;
+mod fetch;
 mod hooks;
 mod log;
 mod pause;
+mod push;
 mod skip;
 mod start;
 mod status;
@@ -15,9 +17,11 @@ pub use cancel::{cmd_cancel, cmd_undo};
 pub use completions::cmd_completions;
 pub use continue_::cmd_continue;
 pub use demo::cmd_demo;
+pub use fetch::cmd_fetch;
 pub use hooks::{cmd_hook, cmd_hooks};
 pub use log::cmd_log;
 pub use pause::cmd_pause;
+pub use push::cmd_push;
 pub use skip::cmd_skip;
 pub use start::cmd_start;
 pub use status::cmd_status;
@@ -26,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::lock::Lock;
 use crate::run::reconcile;
+use crate::share;
 use crate::state::{Decision, State, Store};
 use crate::ui::Ui;
 
@@ -51,6 +56,7 @@ fn open_run<'r>(ctx: &'r Ctx, what: &str) -> Result<(Lock, Store<'r>, State)> {
         });
     }
     verify_objects(repo, &state)?;
+    create_missing_branches(ctx, &state)?;
     reconcile(repo, &mut state, true)?;
     Ok((lock, store, state))
 }
@@ -63,11 +69,33 @@ fn remove_stale_worktrees(ctx: &Ctx) {
     }
 }
 
-/// Refuses a run whose base or original tips are missing (a partial fetch, a forged state).
+/// Creates the branches of a run fetched from elsewhere that this repository lacks, at
+/// the oid the run has them at.
+fn create_missing_branches(ctx: &Ctx, state: &State) -> Result<()> {
+    let fixes = share::local_fixes(&ctx.repo, state, share::Sync::CreateMissing)?;
+    share::apply_fixes(
+        &ctx.repo,
+        &fixes,
+        &format!("align: branch of run {}", state.run_id),
+    )?;
+    for fix in fixes {
+        ctx.ui.say(format!(
+            "created  {} at {} (a branch of the run)",
+            fix.name,
+            fix.to.short()
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a run whose base, tips or conflict commits are missing (a partial fetch, a
+/// forged state).
 fn verify_objects(repo: &Repo, state: &State) -> Result<()> {
+    let conflicts = state.branches.iter().filter_map(|b| b.conflict.as_ref());
     let needed = std::iter::once(state.onto.oid)
         .chain(state.branches.iter().map(|b| b.original))
-        .chain(state.branches.iter().filter_map(|b| b.new));
+        .chain(state.branches.iter().filter_map(|b| b.new))
+        .chain(conflicts.flat_map(|c| [c.commit, c.partial]));
     for oid in needed {
         if !repo.has_object(oid) {
             return Err(Error::MissingObject(oid.to_string()));

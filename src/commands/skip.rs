@@ -10,6 +10,7 @@ use crate::state::BranchStatus;
 /// then goes on with the rest.
 pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
     let (_lock, store, mut state) = open_run(ctx, "skip")?;
+    crate::trust::require_trusted(&ctx.repo, state.options.exec.as_deref())?;
     let index = state
         .current
         .as_deref()

@@ -39,13 +39,17 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     refuse_open_run(&store)?;
     let resolutions = earlier_resolutions(repo, &store)?;
     let state = new_state(repo, &plan, settings, resolutions)?;
+    if let Some(command) = &state.options.exec {
+        // Given here: it may run here, also after a crash, on 'git align continue'.
+        crate::trust::trust(repo, command)?;
+    }
     let kept: Vec<_> = state
         .branches
         .iter()
         .map(|b| b.original)
         .chain(state.resolutions.iter().map(|r| r.commit))
         .collect();
-    store.keep(&kept, true)?;
+    store.keep(&state.run_id, &kept)?;
     store.save(
         &state,
         &format!(
@@ -54,6 +58,7 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
             state.onto.name
         ),
     )?;
+    store.release_other_runs(&state.run_id)?;
     Runner::new(repo, store, state, ctx.ui)?
         .with_plan(&plan)
         .drive()

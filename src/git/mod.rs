@@ -5,6 +5,7 @@ mod identity;
 mod merge;
 mod objects;
 mod oid;
+mod remote;
 mod worktree;
 
 use std::collections::HashMap;
@@ -13,8 +14,9 @@ use std::path::{Path, PathBuf};
 pub use identity::Identity;
 pub use merge::{ConflictedPath, Resolver, TreeMerge};
 pub use oid::{BadOid, Oid};
+pub use remote::{PushUpdate, PUSHING_ENV};
 pub use worktree::{
-    create_conflict_worktree, read_resolution, remove_conflict_worktree,
+    conflict_worktree_path, create_conflict_worktree, read_resolution, remove_conflict_worktree,
     remove_stale as remove_stale_worktrees, Apply, Resolved, TempWorktree,
 };
 
@@ -579,8 +581,14 @@ impl Repo {
         Ok(Oid::from_git(oid))
     }
 
-    /// The content of the blob at `name` in the root of `commit`'s tree.
-    pub fn read_file_in_commit(&self, commit: Oid, name: &str) -> Result<Option<Vec<u8>>> {
+    /// The content of the blob at `name` in the root of `commit`'s tree; a blob larger
+    /// than `limit` bytes is refused before it is read.
+    pub fn read_file_in_commit(
+        &self,
+        commit: Oid,
+        name: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<u8>>> {
         let tree = self
             .find_commit(commit)?
             .tree()
@@ -588,11 +596,31 @@ impl Repo {
         let Some(entry) = tree.get_name(name) else {
             return Ok(None);
         };
+        self.read_blob_limited(entry.id(), name, limit).map(Some)
+    }
+
+    /// A blob's content, refused (unread) when it is larger than `limit` bytes.
+    fn read_blob_limited(&self, oid: git2::Oid, name: &str, limit: usize) -> Result<Vec<u8>> {
+        let odb = self
+            .inner
+            .odb()
+            .ctx(|| "cannot open the object database".into())?;
+        let (size, kind) = odb
+            .read_header(oid)
+            .map_err(|_| Error::MissingObject(oid.to_string()))?;
+        if kind != git2::ObjectType::Blob {
+            return Err(Error::CorruptState(format!("{name} is not a file")));
+        }
+        if size > limit {
+            return Err(Error::CorruptState(format!(
+                "{name} is {size} bytes, larger than the {limit} allowed"
+            )));
+        }
         let blob = self
             .inner
-            .find_blob(entry.id())
-            .map_err(|_| Error::MissingObject(entry.id().to_string()))?;
-        Ok(Some(blob.content().to_vec()))
+            .find_blob(oid)
+            .map_err(|_| Error::MissingObject(oid.to_string()))?;
+        Ok(blob.content().to_vec())
     }
 
     /// The blob at `path` in a commit's tree (None: no such file).
@@ -609,8 +637,13 @@ impl Repo {
     }
 
     /// The files directly in folder `dir` of a commit's tree, in name order (empty when
-    /// there is no such folder).
-    pub fn read_dir_in_commit(&self, commit: Oid, dir: &str) -> Result<Vec<(String, Vec<u8>)>> {
+    /// there is no such folder); refused when they add up to more than `limit` bytes.
+    pub fn read_dir_in_commit(
+        &self,
+        commit: Oid,
+        dir: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
         let tree = self
             .find_commit(commit)?
             .tree()
@@ -620,13 +653,12 @@ impl Repo {
         };
         let subtree = self.find_tree(Oid::from_git(entry.id()))?;
         let mut out = Vec::new();
+        let mut left = limit;
         for entry in subtree.iter() {
-            let name = entry.name().unwrap_or_default().to_string();
-            let blob = self
-                .inner
-                .find_blob(entry.id())
-                .map_err(|_| Error::MissingObject(entry.id().to_string()))?;
-            out.push((name, blob.content().to_vec()));
+            let name = format!("{dir}/{}", entry.name().unwrap_or_default());
+            let bytes = self.read_blob_limited(entry.id(), &name, left)?;
+            left -= bytes.len();
+            out.push((name, bytes));
         }
         Ok(out)
     }

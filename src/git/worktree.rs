@@ -158,8 +158,8 @@ pub fn create_conflict_worktree(
     apply: Apply,
     commit: Oid,
 ) -> Result<PathBuf> {
+    let checkout = conflict_worktree_path(repo, label);
     let safe = label.replace('/', "-");
-    let checkout = repo.common_dir().join("align/worktrees").join(&safe);
     let admin = repo
         .common_dir()
         .join("worktrees")
@@ -182,6 +182,13 @@ pub fn create_conflict_worktree(
         }
     }
     Ok(checkout)
+}
+
+/// Where the conflict worktree for `label` (a branch name) is.
+pub fn conflict_worktree_path(repo: &Repo, label: &str) -> PathBuf {
+    repo.common_dir()
+        .join("align/worktrees")
+        .join(label.replace('/', "-"))
 }
 
 /// A resolved conflict worktree: its HEAD and the tree its index holds.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::git::Oid;
 
-pub use store::{Checkpoint, CheckpointCost, Store, KEEP_REF, STATE_REF};
+pub use store::{keep_ref, read_state, Checkpoint, CheckpointCost, Store, KEEP_PREFIX, STATE_REF};
 
 /// The schema version this binary writes and reads.
 pub const SCHEMA_VERSION: u64 = 1;

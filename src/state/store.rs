@@ -11,8 +11,16 @@ use crate::git::{Identity, Oid, RefUpdate, Repo};
 
 /// The ref whose history is the run's audit trail.
 pub const STATE_REF: &str = "refs/align/state";
-/// The ref that keeps every original and rewritten tip of the run reachable.
-pub const KEEP_REF: &str = "refs/align/keep";
+/// Under this prefix, one ref per run (`refs/align/runs/<run id>`) keeps every original
+/// and rewritten tip of that run reachable.
+pub const KEEP_PREFIX: &str = "refs/align/runs/";
+/// Where an earlier git-align kept the tips of its run (let go by the next start).
+const LEGACY_KEEP_REF: &str = "refs/align/keep";
+
+/// The ref that keeps the objects of run `run_id` reachable.
+pub fn keep_ref(run_id: &str) -> String {
+    format!("{KEEP_PREFIX}{run_id}")
+}
 /// The file in a checkpoint's tree that holds the run (all but its branches).
 const STATE_FILE: &str = "state.json";
 /// The folder in a checkpoint's tree whose files hold the branches, in order.
@@ -57,7 +65,8 @@ pub struct Store<'r> {
     /// Writes the checkpoints' own objects straight to disk.
     writer: Repo,
     head: Option<Oid>,
-    keep: Option<Oid>,
+    /// The run whose keep ref this store last read or wrote, and where that ref is.
+    keep: Option<(String, Option<Oid>)>,
     cost: CheckpointCost,
     /// The `branches/` files of the last checkpoint written: content and blob.
     chunks: Vec<(Vec<u8>, Oid)>,
@@ -70,7 +79,7 @@ impl<'r> Store<'r> {
             repo,
             writer: repo.unbuffered()?,
             head: repo.ref_target(STATE_REF)?,
-            keep: repo.ref_target(KEEP_REF)?,
+            keep: None,
             cost: CheckpointCost::default(),
             chunks: Vec::new(),
         })
@@ -168,11 +177,24 @@ impl<'r> Store<'r> {
         self.writer.write_tree(&files, &[])
     }
 
-    /// Keeps `tips` reachable from `refs/align/keep`. With `fresh`, the chain of an earlier
-    /// run is let go.
-    pub fn keep(&mut self, tips: &[Oid], fresh: bool) -> Result<()> {
+    /// Where the keep ref of `run_id` is (read once, then remembered).
+    fn keep_tip(&mut self, run_id: &str) -> Result<Option<Oid>> {
+        match &self.keep {
+            Some((run, tip)) if run == run_id => Ok(*tip),
+            _ => {
+                let tip = self.repo.ref_target(&keep_ref(run_id))?;
+                self.keep = Some((run_id.to_string(), tip));
+                Ok(tip)
+            }
+        }
+    }
+
+    /// Keeps `tips` reachable from the keep ref of run `run_id`: a chain of commits with
+    /// an empty tree whose first parent is the previous link and whose other parents
+    /// are the tips, so the ref only ever moves forward.
+    pub fn keep(&mut self, run_id: &str, tips: &[Oid]) -> Result<()> {
+        let previous = self.keep_tip(run_id)?;
         let mut seen = HashSet::new();
-        let previous = if fresh { None } else { self.keep };
         let parents: Vec<Oid> = previous
             .into_iter()
             .chain(tips.iter().copied())
@@ -192,17 +214,52 @@ impl<'r> Store<'r> {
             &tool,
             "align: keep objects of the run\n",
         )?;
+        let result = self.move_keep(run_id, commit, previous, "align: keep");
+        self.cost.total += started.elapsed();
+        result
+    }
+
+    /// Moves the keep ref of `run_id` from `previous` to `commit` (compare-and-swap).
+    fn move_keep(
+        &mut self,
+        run_id: &str,
+        commit: Oid,
+        previous: Option<Oid>,
+        why: &str,
+    ) -> Result<()> {
         match self
             .repo
-            .update_ref(KEEP_REF, commit, self.keep, "align: keep")?
+            .update_ref(&keep_ref(run_id), commit, previous, why)?
         {
             RefUpdate::Done => {
-                self.keep = Some(commit);
-                self.cost.total += started.elapsed();
+                self.keep = Some((run_id.to_string(), Some(commit)));
                 Ok(())
             }
             RefUpdate::Moved { .. } => Err(Error::LostRace),
         }
+    }
+
+    /// Takes the keep chain `theirs` of run `run_id` fetched from elsewhere: the keep
+    /// ref moves there when it holds all ours does, or else gets a link holding both.
+    pub fn adopt_keep(&mut self, run_id: &str, theirs: Oid) -> Result<()> {
+        let ours = self.keep_tip(run_id)?;
+        match ours {
+            Some(ours) if ours == theirs => Ok(()),
+            Some(ours) if !self.repo.is_ancestor(ours, theirs)? => self.keep(run_id, &[theirs]),
+            _ => self.move_keep(run_id, theirs, ours, "align: keep (fetched)"),
+        }
+    }
+
+    /// Lets go of the keep refs of every run but `run_id` (after a new run's first
+    /// checkpoint: only the newest run can be continued, cancelled or undone).
+    pub fn release_other_runs(&self, run_id: &str) -> Result<()> {
+        let current = keep_ref(run_id);
+        let mut stale = self.repo.refs_matching(&format!("{KEEP_PREFIX}*"))?;
+        stale.push(LEGACY_KEEP_REF.to_string());
+        for refname in stale.iter().filter(|r| **r != current) {
+            self.repo.delete_ref(refname)?;
+        }
+        Ok(())
     }
 
     /// Every checkpoint, newest first, following first parents.
@@ -227,21 +284,15 @@ impl<'r> Store<'r> {
 /// branches of `branches/*.json` (arrays, in file-name order) after any it lists itself.
 pub fn read_state(repo: &Repo, commit: Oid) -> Result<State> {
     let header = repo
-        .read_file_in_commit(commit, STATE_FILE)?
+        .read_file_in_commit(commit, STATE_FILE, MAX_STATE_BYTES)?
         .ok_or_else(|| {
             Error::CorruptState(format!("checkpoint {} has no {STATE_FILE}", commit.short()))
         })?;
-    let chunks = repo.read_dir_in_commit(commit, BRANCHES_DIR)?;
-    let total: usize = header.len() + chunks.iter().map(|(_, b)| b.len()).sum::<usize>();
-    if total > MAX_STATE_BYTES {
-        return Err(Error::CorruptState(format!(
-            "the state is {total} bytes, larger than allowed"
-        )));
-    }
+    let chunks = repo.read_dir_in_commit(commit, BRANCHES_DIR, MAX_STATE_BYTES - header.len())?;
     let mut state = parse_state(&header)?;
     for (name, bytes) in chunks {
         let branches: Vec<BranchState> = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::CorruptState(format!("{BRANCHES_DIR}/{name}: {e}")))?;
+            .map_err(|e| Error::CorruptState(format!("{name}: {e}")))?;
         state.branches.extend(branches);
     }
     validate(&state)?;
@@ -276,31 +327,139 @@ fn chunk_name(index: usize) -> String {
     format!("{index:04}.json")
 }
 
-/// Checks what a forged or damaged state could abuse: branch names and duplicates.
+/// The longest `--exec` command a state may hold.
+const MAX_EXEC_BYTES: usize = 64 << 10;
+/// The longest free text (pause content, notes, feedback) a state may hold.
+const MAX_TEXT_BYTES: usize = 1 << 20;
+/// The longest name (run id, base name, path) a state may hold.
+const MAX_NAME_BYTES: usize = 4096;
+
+/// Checks what a forged or damaged state (a fetched one is untrusted input) could abuse:
+/// names that become refs or paths, duplicates, parents outside the run, oversized text.
 fn validate(state: &State) -> Result<()> {
+    let bad = |what: String| Err(Error::CorruptState(what));
+    if !is_safe_run_id(&state.run_id) {
+        return bad(format!("bad run id {:?}", clip(&state.run_id)));
+    }
+    check_text("onto.name", &state.onto.name, MAX_NAME_BYTES)?;
+    check_text(
+        "options.exec",
+        state.options.exec.as_deref().unwrap_or(""),
+        MAX_EXEC_BYTES,
+    )?;
+    check_text(
+        "pause_content",
+        state.pause_content.as_deref().unwrap_or(""),
+        MAX_TEXT_BYTES,
+    )?;
+    check_text(
+        "worktree",
+        state.worktree.as_deref().unwrap_or(""),
+        MAX_NAME_BYTES,
+    )?;
+    if let Some(branch) = &state.head.branch {
+        if !is_safe_branch_name(branch) {
+            return bad(format!("bad head branch name {:?}", clip(branch)));
+        }
+    }
     let mut names = HashSet::new();
     for branch in &state.branches {
         if !is_safe_branch_name(&branch.name) {
-            return Err(Error::CorruptState(format!(
-                "bad branch name {:?}",
-                branch.name
-            )));
+            return bad(format!("bad branch name {:?}", clip(&branch.name)));
         }
         if !names.insert(branch.name.as_str()) {
-            return Err(Error::CorruptState(format!(
-                "branch {:?} listed twice",
-                branch.name
-            )));
+            return bad(format!("branch {:?} listed twice", branch.name));
+        }
+        check_text("note", branch.note.as_deref().unwrap_or(""), MAX_TEXT_BYTES)?;
+        for path in branch.conflict.iter().flat_map(|c| &c.paths) {
+            check_path(&path.path)?;
+        }
+    }
+    for branch in &state.branches {
+        let parent_known = if branch.stacked {
+            names.contains(branch.parent.as_str())
+        } else {
+            branch.parent == state.onto.name
+        };
+        if !parent_known {
+            return bad(format!(
+                "branch {:?} sits on {:?}, which is neither the base nor a branch of the run",
+                branch.name,
+                clip(&branch.parent)
+            ));
         }
     }
     if let Some(current) = &state.current {
         if !names.contains(current.as_str()) {
-            return Err(Error::CorruptState(format!(
-                "current branch {current:?} is not in the run"
-            )));
+            return bad(format!(
+                "current branch {:?} is not in the run",
+                clip(current)
+            ));
         }
     }
+    for decision in &state.decisions {
+        check_text("decision", &decision.decision, MAX_NAME_BYTES)?;
+        check_text(
+            "feedback",
+            decision.feedback.as_deref().unwrap_or(""),
+            MAX_TEXT_BYTES,
+        )?;
+    }
+    for resolution in &state.resolutions {
+        check_path(&resolution.conflict.path)?;
+    }
     Ok(())
+}
+
+/// Refuses text longer than `limit` bytes, or with control characters other than
+/// newlines and tabs.
+fn check_text(field: &str, text: &str, limit: usize) -> Result<()> {
+    if text.len() > limit {
+        return Err(Error::CorruptState(format!(
+            "{field} is {} bytes, larger than the {limit} allowed",
+            text.len()
+        )));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Error::CorruptState(format!(
+            "{field} holds control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A conflict path must stay inside a work tree: relative, no `..`, no `.git`.
+fn check_path(path: &str) -> Result<()> {
+    check_text("conflict path", path, MAX_NAME_BYTES)?;
+    let escapes = path.is_empty()
+        || path.starts_with('/')
+        || path
+            .split('/')
+            .any(|part| matches!(part, "" | "." | "..") || part.eq_ignore_ascii_case(".git"));
+    if escapes {
+        return Err(Error::CorruptState(format!(
+            "bad conflict path {:?}",
+            clip(path)
+        )));
+    }
+    Ok(())
+}
+
+/// Run ids are short and made of letters, digits, `-`, `_` and `.`.
+fn is_safe_run_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The start of a long text, for messages.
+fn clip(text: &str) -> String {
+    text.chars().take(80).collect()
 }
 
 /// Whether `name` is a branch name git accepts under `refs/heads/`.
@@ -359,7 +518,7 @@ mod tests {
     }
 
     fn chunk_blobs(repo: &Repo, commit: Oid) -> Vec<Vec<u8>> {
-        repo.read_dir_in_commit(commit, BRANCHES_DIR)
+        repo.read_dir_in_commit(commit, BRANCHES_DIR, MAX_STATE_BYTES)
             .unwrap()
             .into_iter()
             .map(|(_, bytes)| bytes)

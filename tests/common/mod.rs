@@ -137,6 +137,44 @@ impl TestRepo {
         copy
     }
 
+    /// A bare repository beside this one holding all its refs, added here as `origin`
+    /// (and fetched, so `origin/*` exists); returns its path.
+    pub fn bare_origin(&self) -> PathBuf {
+        let bare = self.path.parent().unwrap().join("origin.git");
+        let (source, target) = (self.path.display().to_string(), bare.display().to_string());
+        self.git_in(
+            self.path.parent().unwrap(),
+            &["clone", "-q", "--bare", &source, &target],
+        );
+        self.git(&["remote", "add", "origin", &target]);
+        self.git(&["fetch", "-q", "origin"]);
+        bare
+    }
+
+    /// A fresh clone of `url` (its default branch checked out).
+    pub fn clone_of(url: &Path) -> TestRepo {
+        let repo = TestRepo::new();
+        std::fs::remove_dir_all(&repo.path).unwrap();
+        let target = repo.path.display().to_string();
+        repo.git_in(
+            repo.path.parent().unwrap(),
+            &["clone", "-q", &url.display().to_string(), &target],
+        );
+        repo
+    }
+
+    /// Runs system git in another folder (a bare remote); panics on failure.
+    pub fn git_at(&self, dir: &Path, args: &[&str]) -> String {
+        self.git_in(dir, args)
+    }
+
+    /// Expires every reflog and prunes every unreachable object in `dir`, as
+    /// `git gc --prune=now` after `git reflog expire --expire=now --all`.
+    pub fn gc_prune_at(&self, dir: &Path) {
+        self.git_in(dir, &["reflog", "expire", "--expire=now", "--all"]);
+        self.git_in(dir, &["gc", "-q", "--prune=now"]);
+    }
+
     fn git_in(&self, dir: &Path, args: &[&str]) -> String {
         let mut cmd = Command::new("git");
         cmd.current_dir(dir).args(args);

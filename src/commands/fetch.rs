@@ -1,0 +1,184 @@
+//! `git align fetch [REMOTE]`: bring the run from a remote and take it over here.
+
+use crate::cli::ShareArgs;
+use crate::commands::{verify_objects, Ctx};
+use crate::error::{Error, Result};
+use crate::git::{remove_conflict_worktree, Oid, Repo};
+use crate::lock::Lock;
+use crate::run::{checkout_if_clean, Outcome};
+use crate::share::{self, Relation, Sync, INCOMING_PREFIX};
+use crate::state::{keep_ref, read_state, State, Store, STATE_REF};
+use crate::trust;
+
+/// Fetches `refs/align/*` from the remote into a waiting area, checks the run it holds
+/// (untrusted input), and takes it over when it holds every checkpoint this repository
+/// has: the state, the run's keep ref, and the local branches (created, or moved to
+/// where the run has them). A diverged run is refused unless `--force`.
+pub fn cmd_fetch(ctx: &Ctx, args: &ShareArgs) -> Result<Outcome> {
+    let repo = &ctx.repo;
+    let _lock = Lock::acquire(repo)?;
+    let mut store = Store::open(repo)?;
+    let local = store.load().ok().flatten();
+    let remote = share::choose_remote(repo, args.remote.as_deref(), local.as_ref())?;
+    let listed = repo.remote_refs(&remote, &[STATE_REF])?;
+    if !listed.contains_key(STATE_REF) {
+        return Err(Error::Remote(format!(
+            "{remote} has no alignment run ({STATE_REF} is missing there)"
+        )));
+    }
+    repo.fetch_refspecs(&remote, &[format!("+refs/align/*:{INCOMING_PREFIX}*")])?;
+    let result = take_over(ctx, &mut store, local.as_ref(), &remote, args.force);
+    for refname in repo.refs_matching(&format!("{INCOMING_PREFIX}*"))? {
+        repo.delete_ref(&refname)?;
+    }
+    result
+}
+
+/// Takes over the fetched run if it may be, saying what happened.
+fn take_over(
+    ctx: &Ctx,
+    store: &mut Store<'_>,
+    local: Option<&State>,
+    remote: &str,
+    force: bool,
+) -> Result<Outcome> {
+    let repo = &ctx.repo;
+    let theirs = repo
+        .ref_target(&format!("{INCOMING_PREFIX}state"))?
+        .ok_or_else(|| Error::Remote(format!("{remote} sent no run state")))?;
+    let ours = store.head();
+    match share::relation(repo, ours, theirs)? {
+        Relation::Ahead => {
+            ctx.ui.say(format!(
+                "the run here has every checkpoint {remote} has, and more; 'git align push' sends them"
+            ));
+            return Ok(Outcome::Finished);
+        }
+        Relation::Diverged if !force => {
+            return Err(Error::Diverged {
+                remote: remote.to_string(),
+                local: ours.map(|o| o.short()).unwrap_or_default(),
+                theirs: theirs.short(),
+            })
+        }
+        _ => {}
+    }
+    let state = read_state(repo, theirs)?;
+    verify_objects(repo, &state)?;
+    let fixes = share::local_fixes(repo, &state, Sync::All)?;
+    refuse_dirty_checkout(repo, &fixes)?;
+    let their_keep = repo.ref_target(&format!("{INCOMING_PREFIX}runs/{}", state.run_id))?;
+    if let Some(keep) = their_keep {
+        store.adopt_keep(&state.run_id, keep)?;
+    }
+    let reason = format!("align: fetch from {remote} ({})", state.run_id);
+    if ours != Some(theirs) {
+        move_state(repo, ours, theirs, &reason)?;
+        if let Some(worktree) = local.and_then(|s| s.worktree.as_deref()) {
+            // The conflict worktree of the run replaced; the fetched run makes its own.
+            remove_conflict_worktree(repo, std::path::Path::new(worktree));
+        }
+    }
+    share::apply_fixes(repo, &fixes, &reason)?;
+    update_checkout(repo, &fixes)?;
+    report(ctx, &state, remote, ours, theirs, &fixes);
+    Ok(Outcome::Finished)
+}
+
+/// Moves `refs/align/state` to the fetched checkpoint, if it is still where it was.
+fn move_state(repo: &Repo, ours: Option<Oid>, theirs: Oid, reason: &str) -> Result<()> {
+    match repo.update_ref(STATE_REF, theirs, ours, reason)? {
+        crate::git::RefUpdate::Done => Ok(()),
+        crate::git::RefUpdate::Moved { .. } => Err(Error::LostRace),
+    }
+}
+
+/// Refuses to move the checked-out branch over changes in the work tree.
+fn refuse_dirty_checkout(repo: &Repo, fixes: &[share::BranchFix]) -> Result<()> {
+    let Some((fix, from)) = checked_out_fix(repo, fixes)? else {
+        return Ok(());
+    };
+    if repo.workdir().is_some() {
+        if let Some(path) = repo.first_change_against(repo.tree_of(from)?)? {
+            return Err(Error::Dirty(format!(
+                "{path} (the checked-out branch {} would move)",
+                fix.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Brings the work tree along when the checked-out branch moved.
+fn update_checkout(repo: &Repo, fixes: &[share::BranchFix]) -> Result<()> {
+    if let Some((fix, from)) = checked_out_fix(repo, fixes)? {
+        checkout_if_clean(repo, &[from], fix.to)?;
+    }
+    Ok(())
+}
+
+/// The fix that moves the branch HEAD is on, with where it was.
+fn checked_out_fix<'f>(
+    repo: &Repo,
+    fixes: &'f [share::BranchFix],
+) -> Result<Option<(&'f share::BranchFix, Oid)>> {
+    let head = repo.head()?;
+    Ok(fixes.iter().find_map(|fix| {
+        let from = fix.from?;
+        (head.branch.as_deref() == Some(fix.name.as_str())).then_some((fix, from))
+    }))
+}
+
+fn report(
+    ctx: &Ctx,
+    state: &State,
+    remote: &str,
+    ours: Option<Oid>,
+    theirs: Oid,
+    fixes: &[share::BranchFix],
+) {
+    let ui = ctx.ui;
+    for fix in fixes {
+        match fix.from {
+            None => ui.say(format!("created  {} at {}", fix.name, fix.to.short())),
+            Some(from) => ui.say(format!(
+                "moved    {} {} -> {}",
+                fix.name,
+                from.short(),
+                fix.to.short()
+            )),
+        }
+    }
+    if ours == Some(theirs) {
+        ui.say(format!(
+            "already up to date with {remote}: run {} is {}",
+            state.run_id,
+            state.state.as_str()
+        ));
+    } else {
+        if let Some(replaced) = ours.filter(|o| !ctx.repo.is_ancestor(*o, theirs).unwrap_or(false))
+        {
+            ui.warn(format!(
+                "replaced this repository's run state {replaced}; 'git update-ref {STATE_REF} {replaced}' brings it back (until git gc prunes it)"
+            ));
+        }
+        ui.say(format!(
+            "fetched run {} from {remote}: {} ({}), kept by {}",
+            state.run_id,
+            state.state.as_str(),
+            state.summary(),
+            keep_ref(&state.run_id)
+        ));
+    }
+    if let Some(command) = state
+        .options
+        .exec
+        .as_deref()
+        .filter(|c| state.state.is_open() && !trust::is_trusted(&ctx.repo, c))
+    {
+        ui.warn(format!(
+            "the run's --exec command came from {remote} and will not run until you confirm it: {command}"
+        ));
+        ui.hint("'git align continue --trust-exec' runs it; 'git align continue --exec CMD' uses CMD instead");
+    }
+}
