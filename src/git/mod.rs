@@ -390,18 +390,26 @@ impl Repo {
     /// Commits reachable from `tip` but not from any of `hide`, newest first, in
     /// topological order.
     pub fn walk(&self, tip: Oid, hide: &[Oid]) -> Result<Vec<CommitMeta>> {
+        self.walk_many(&[tip], hide)
+    }
+
+    /// Commits reachable from any of `tips` but not from `hide`, newest first,
+    /// topologically: one walk, each commit read once.
+    pub fn walk_many(&self, tips: &[Oid], hide: &[Oid]) -> Result<Vec<CommitMeta>> {
         let mut walk = self.inner.revwalk().ctx(|| "cannot walk history".into())?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL)
             .ctx(|| "cannot walk history".into())?;
-        walk.push(tip.to_git())
-            .ctx(|| format!("cannot walk from {tip}"))?;
+        for tip in tips {
+            walk.push(tip.to_git())
+                .ctx(|| format!("cannot walk from {tip}"))?;
+        }
         for oid in hide {
             walk.hide(oid.to_git())
                 .ctx(|| format!("cannot walk from {oid}"))?;
         }
         let mut out = Vec::new();
         for oid in walk {
-            let oid = oid.ctx(|| format!("cannot walk from {tip}"))?;
+            let oid = oid.ctx(|| "cannot walk history".into())?;
             out.push(self.commit_meta(Oid::from_git(oid))?);
         }
         Ok(out)
