@@ -13,6 +13,7 @@ use git_align::ui::Ui;
 
 fn main() {
     let cli = Cli::parse();
+    git_align::git::tune_libgit2();
     signals::install();
     let code = match run(cli) {
         Ok(Outcome::Finished) => 0,

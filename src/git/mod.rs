@@ -22,6 +22,15 @@ pub use worktree::{
 
 use crate::error::{Error, Result};
 
+/// Process-wide libgit2 settings, set once before any repository is opened: objects read
+/// are not re-hashed (git does not either; `git fsck` is the place for that), and objects
+/// written are not checked for the existence of what they name (git-align builds trees
+/// and commits only from objects it has just read or written).
+pub fn tune_libgit2() {
+    git2::opts::strict_hash_verification(false);
+    git2::opts::strict_object_creation(false);
+}
+
 /// Attaches what git-align was doing to a libgit2 failure.
 trait GitContext<T> {
     fn ctx(self, what: impl FnOnce() -> String) -> Result<T>;
@@ -227,10 +236,11 @@ impl Repo {
     /// Sets the note on `oid` in `notes_ref` (replacing one that is there).
     pub fn set_note(&self, notes_ref: &str, oid: Oid, text: &str, by: &Identity) -> Result<()> {
         let signature = by.signature()?;
-        // libgit2 writes the note's objects and moves the notes ref in one call: they are
-        // flushed right after (the one ref update here not preceded by a flush).
+        // libgit2 writes the note's objects and moves the notes ref in one call: they go
+        // straight to disk, through a handle without the in-memory store.
         self.flush_objects()?;
-        self.inner
+        self.unbuffered()?
+            .inner
             .note(
                 &signature,
                 &signature,
@@ -240,7 +250,7 @@ impl Repo {
                 true,
             )
             .ctx(|| format!("cannot write the note on {} in {notes_ref}", oid.short()))?;
-        self.flush_objects()
+        Ok(())
     }
 
     /// A config value, or None when unset.
@@ -789,10 +799,14 @@ impl Repo {
             .inner
             .odb()
             .ctx(|| "cannot open the object database".into())?;
-        let oid = odb
-            .write(kind, data)
-            .ctx(|| "cannot write an object".into())?;
-        Ok(Oid::from_git(oid))
+        let oid = Oid::from_git(
+            odb.write(kind, data)
+                .ctx(|| "cannot write an object".into())?,
+        );
+        if let (git2::ObjectType::Commit, Some(objects)) = (kind, &self.objects) {
+            objects.note_commit(oid);
+        }
+        Ok(oid)
     }
 
     fn find_commit(&self, oid: Oid) -> Result<git2::Commit<'_>> {

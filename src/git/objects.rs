@@ -2,20 +2,27 @@
 //! just before a ref update can point at them, instead of one loose file per object.
 //! Every ref update in [`Repo`](super::Repo) flushes first, so no ref ever names an
 //! object that is not on disk; a kill before a flush loses only unreferenced objects.
+//!
+//! The pack holds what the new commits need and the disk lacks: each commit, and the
+//! parts of its tree not on disk yet (a replayed commit changes a few paths, so only the
+//! trees along them are walked). libgit2's own mempack dump walks every commit's whole
+//! tree, which for a 2,000-file tree costs more than the replay itself.
 
+use std::cell::RefCell;
 use std::io::Write;
 
-use super::GitContext;
+use super::{GitContext, Oid};
 use crate::error::{Error, Result};
-
-/// The size of a pack with no objects: a 12-byte header and a 20-byte checksum.
-const EMPTY_PACK: usize = 12 + 20;
 
 /// The in-memory object store added to a repository's object database.
 pub struct ObjectBuffer {
     // Declared before `odb`, so dropped first: the mempack lives inside the odb.
     mempack: git2::Mempack<'static>,
     odb: git2::Odb<'static>,
+    /// The object database on disk alone, to tell what a pack must carry.
+    disk: git2::Odb<'static>,
+    /// Commits written to memory since the last flush.
+    commits: RefCell<Vec<Oid>>,
 }
 
 impl ObjectBuffer {
@@ -35,25 +42,99 @@ impl ObjectBuffer {
             .ctx(|| "cannot add an in-memory object store".into())?;
         // SAFETY: as above, the backend lives as long as `odb`, which outlives it here.
         let mempack: git2::Mempack<'static> = unsafe { std::mem::transmute(mempack) };
-        Ok(ObjectBuffer { mempack, odb })
+        let objects = repo.commondir().join("objects");
+        let disk = git2::Odb::new().ctx(|| "cannot open the object database".into())?;
+        disk.add_disk_alternate(&objects.to_string_lossy())
+            .ctx(|| format!("cannot open {}", objects.display()))?;
+        Ok(ObjectBuffer {
+            mempack,
+            odb,
+            disk,
+            commits: RefCell::new(Vec::new()),
+        })
     }
 
-    /// Writes the objects held in memory as one pack (with its index) and empties the
-    /// buffer. Nothing is written when the buffer is empty.
+    /// Notes a commit written to memory, so the next flush packs it.
+    pub fn note_commit(&self, oid: Oid) {
+        self.commits.borrow_mut().push(oid);
+    }
+
+    /// Writes the new commits and the objects they need that the disk lacks as one pack
+    /// (with its index), and empties the buffer.
     pub fn flush(&self, repo: &git2::Repository) -> Result<()> {
-        let mut pack = git2::Buf::new();
-        self.mempack
-            .dump(repo, &mut pack)
-            .ctx(|| "cannot pack new objects".into())?;
-        if pack.len() > EMPTY_PACK {
-            let mut writer = self.odb.packwriter().ctx(|| "cannot write a pack".into())?;
-            writer
-                .write_all(&pack)
-                .map_err(|e| Error::io("cannot write a pack", e))?;
-            writer.commit().ctx(|| "cannot write a pack".into())?;
+        let commits = std::mem::take(&mut *self.commits.borrow_mut());
+        if !commits.is_empty() {
+            let mut builder = repo
+                .packbuilder()
+                .ctx(|| "cannot pack new objects".into())?;
+            builder.set_threads(1);
+            for commit in commits {
+                self.add_commit(repo, &mut builder, commit)?;
+            }
+            if builder.object_count() > 0 {
+                let mut pack = git2::Buf::new();
+                builder
+                    .write_buf(&mut pack)
+                    .ctx(|| "cannot pack new objects".into())?;
+                let mut writer = self.odb.packwriter().ctx(|| "cannot write a pack".into())?;
+                writer
+                    .write_all(&pack)
+                    .map_err(|e| Error::io("cannot write a pack", e))?;
+                // A kill here leaves a temporary pack file and no ref naming its objects.
+                crate::crashpoint::point();
+                writer.commit().ctx(|| "cannot write a pack".into())?;
+                self.disk
+                    .refresh()
+                    .ctx(|| "cannot read the new pack".into())?;
+            }
         }
         self.mempack
             .reset()
             .ctx(|| "cannot empty the in-memory object store".into())
+    }
+
+    fn on_disk(&self, oid: git2::Oid) -> bool {
+        self.disk.exists_ext(oid, git2::OdbLookupFlags::NO_REFRESH)
+    }
+
+    /// Adds a commit and the part of its tree the disk lacks.
+    fn add_commit(
+        &self,
+        repo: &git2::Repository,
+        builder: &mut git2::PackBuilder<'_>,
+        commit: Oid,
+    ) -> Result<()> {
+        let commit = commit.to_git();
+        if self.on_disk(commit) {
+            return Ok(());
+        }
+        let what = || format!("cannot pack commit {commit}");
+        let tree = repo.find_commit(commit).ctx(what)?.tree_id();
+        builder.insert_object(commit, None).ctx(what)?;
+        self.add_tree(repo, builder, tree)
+    }
+
+    /// Adds a tree that may be new, and whatever it holds that the disk lacks.
+    fn add_tree(
+        &self,
+        repo: &git2::Repository,
+        builder: &mut git2::PackBuilder<'_>,
+        tree: git2::Oid,
+    ) -> Result<()> {
+        if self.on_disk(tree) {
+            return Ok(());
+        }
+        let what = || format!("cannot pack tree {tree}");
+        builder.insert_object(tree, None).ctx(what)?;
+        for entry in repo.find_tree(tree).ctx(what)?.iter() {
+            match entry.kind() {
+                Some(git2::ObjectType::Tree) => self.add_tree(repo, builder, entry.id())?,
+                Some(git2::ObjectType::Blob) if !self.on_disk(entry.id()) => {
+                    builder.insert_object(entry.id(), None).ctx(what)?
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
