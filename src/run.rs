@@ -58,6 +58,8 @@ impl<'r> Runner<'r> {
     /// A runner for `state`, whose last checkpoint is the store's head.
     pub fn new(repo: &'r Repo, store: Store<'r>, state: State, ui: Ui) -> Result<Runner<'r>> {
         crate::trust::require_trusted(repo, state.options.exec.as_deref())?;
+        let mut store = store;
+        store.pack_checkpoints(!is_interactive(&state));
         Ok(Runner {
             repo,
             store,
@@ -627,7 +629,7 @@ impl<'r> Runner<'r> {
     }
 
     fn is_interactive(&self) -> bool {
-        self.state.options.exec.is_some() || !self.state.options.pause_after.is_empty()
+        is_interactive(&self.state)
     }
 
     fn flush_due(&self) -> bool {
@@ -852,6 +854,11 @@ impl<'r> Runner<'r> {
             ms(cost.packing)
         ));
     }
+}
+
+/// Whether the run checkpoints every step of every branch (checks or review pauses).
+fn is_interactive(state: &State) -> bool {
+    state.options.exec.is_some() || !state.options.pause_after.is_empty()
 }
 
 /// Brings a loaded state in line with the refs after a crash or an interrupted flush:

@@ -70,6 +70,9 @@ pub struct Store<'r> {
     cost: CheckpointCost,
     /// The `branches/` files of the last checkpoint written: content and blob.
     chunks: Vec<(Vec<u8>, Oid)>,
+    /// Whether checkpoints go into the pack of the run's new objects (see
+    /// [`Store::pack_checkpoints`]).
+    packed: bool,
 }
 
 impl<'r> Store<'r> {
@@ -82,7 +85,25 @@ impl<'r> Store<'r> {
             keep: None,
             cost: CheckpointCost::default(),
             chunks: Vec::new(),
+            packed: false,
         })
+    }
+
+    /// With `on`, a checkpoint's objects join the pack that carries the run's new
+    /// objects to disk (written at every checkpoint anyway) instead of being written as
+    /// loose files, one per object. For runs whose checkpoints come with replayed
+    /// branches (plain runs); a run that checkpoints at every step keeps them loose,
+    /// so that it does not leave a pack per step.
+    pub fn pack_checkpoints(&mut self, on: bool) {
+        self.packed = on;
+    }
+
+    /// Where checkpoint objects are written.
+    fn objects(&self) -> &Repo {
+        match self.packed {
+            true => self.repo,
+            false => &self.writer,
+        }
     }
 
     /// What the checkpoints written through this store cost.
@@ -106,27 +127,34 @@ impl<'r> Store<'r> {
     /// Writes a checkpoint and moves `refs/align/state` to it if it is still where this
     /// store last saw it.
     pub fn save(&mut self, state: &State, event: &str) -> Result<Oid> {
-        self.flush_pending_objects()?;
+        if !self.packed {
+            self.flush_pending_objects()?;
+        }
+        let packing_before = self.cost.packing;
         let started = Instant::now();
         let json = to_json(&state.header())?;
-        let header = self.writer.write_blob(&json)?;
+        let header = self.objects().write_blob(&json)?;
         let chunks = self.write_branch_chunks(state)?;
         let tree = self
-            .writer
+            .objects()
             .write_tree(&[(STATE_FILE, header)], &[(BRANCHES_DIR, chunks)])?;
         let tool = Identity::tool()?;
         let message = format!("align {}: {event}\n", state.run_id);
         let parents: Vec<Oid> = self.head.into_iter().collect();
         let commit = self
-            .writer
+            .objects()
             .create_commit(tree, &parents, &tool, &tool, &message)?;
+        if self.packed {
+            // One pack: the run's new objects (written now in any case) and this checkpoint.
+            self.flush_pending_objects()?;
+        }
         let reflog = format!("align: checkpoint {}", state.run_id);
         crate::crashpoint::point();
         let update = self
             .repo
             .update_ref(STATE_REF, commit, self.head, &reflog)?;
         crate::crashpoint::point();
-        let spent = started.elapsed();
+        let spent = started.elapsed() - (self.cost.packing - packing_before);
         self.cost.count += 1;
         self.cost.total += spent;
         self.cost.largest = self.cost.largest.max(spent);
@@ -163,7 +191,7 @@ impl<'r> Store<'r> {
                 .map(|(_, oid)| *oid);
             let oid = match reused {
                 Some(oid) => oid,
-                None => self.writer.write_blob(&json)?,
+                None => self.objects().write_blob(&json)?,
             };
             if index < self.chunks.len() {
                 self.chunks[index] = (json, oid);
@@ -174,7 +202,7 @@ impl<'r> Store<'r> {
         }
         self.chunks.truncate(entries.len());
         let files: Vec<(&str, Oid)> = entries.iter().map(|(n, o)| (n.as_str(), *o)).collect();
-        self.writer.write_tree(&files, &[])
+        self.objects().write_tree(&files, &[])
     }
 
     /// Where the keep ref of `run_id` is (read once, then remembered).
