@@ -6,7 +6,9 @@
 //! The pack holds what the new commits need and the disk lacks: each commit, and the
 //! parts of its tree not on disk yet (a replayed commit changes a few paths, so only the
 //! trees along them are walked). libgit2's own mempack dump walks every commit's whole
-//! tree, which for a 2,000-file tree costs more than the replay itself.
+//! tree, which for a 2,000-file tree costs more than the replay itself. The pack is
+//! written without deltas (libgit2's delta search took half of a 5,000-branch run);
+//! `git gc` deltifies it later, as it does for every pack a fetch or push leaves.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -21,6 +23,10 @@ pub struct ObjectBuffer {
     odb: git2::Odb<'static>,
     /// The object database on disk alone, to tell what a pack must carry.
     disk: git2::Odb<'static>,
+    /// The repository again, reading through `odb`, with a configuration that turns
+    /// delta search off (`pack.deltaCacheSize` is also libgit2's big-file threshold);
+    /// made at the first flush that has something to pack.
+    packer: RefCell<Option<git2::Repository>>,
     /// Commits written to memory since the last flush.
     commits: RefCell<Vec<Oid>>,
 }
@@ -50,6 +56,7 @@ impl ObjectBuffer {
             mempack,
             odb,
             disk,
+            packer: RefCell::new(None),
             commits: RefCell::new(Vec::new()),
         })
     }
@@ -64,7 +71,13 @@ impl ObjectBuffer {
     pub fn flush(&self, repo: &git2::Repository) -> Result<()> {
         let commits = std::mem::take(&mut *self.commits.borrow_mut());
         if !commits.is_empty() {
-            let mut builder = repo
+            let mut packer = self.packer.borrow_mut();
+            if packer.is_none() {
+                *packer = Some(packer_for(repo, &self.odb)?);
+            }
+            let mut builder = packer
+                .as_ref()
+                .expect("made just above")
                 .packbuilder()
                 .ctx(|| "cannot pack new objects".into())?;
             builder.set_threads(1);
@@ -137,4 +150,31 @@ impl ObjectBuffer {
         }
         Ok(())
     }
+}
+
+/// The configuration the packer reads: `<git dir>/align/pack-config`.
+const PACKER_CONFIG: &str = "align/pack-config";
+/// What it holds.
+const PACKER_SETTINGS: &[u8] = b"[pack]\n\tdeltaCacheSize = 0\n";
+
+/// A handle on `repo` that reads objects through `odb` and packs without deltas.
+fn packer_for(repo: &git2::Repository, odb: &git2::Odb<'_>) -> Result<git2::Repository> {
+    let path = repo.commondir().join(PACKER_CONFIG);
+    if std::fs::read(&path).ok().as_deref() != Some(PACKER_SETTINGS) {
+        let io = |e| Error::io(format!("cannot write {}", path.display()), e);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        std::fs::write(&path, PACKER_SETTINGS).map_err(io)?;
+    }
+    let what = || "cannot set up packing".to_string();
+    let packer = git2::Repository::open(repo.path())
+        .ctx(|| format!("cannot open repository {}", repo.path().display()))?;
+    let mut config = git2::Config::new().ctx(what)?;
+    config
+        .add_file(&path, git2::ConfigLevel::App, false)
+        .ctx(what)?;
+    packer.set_config(&config).ctx(what)?;
+    packer.set_odb(odb).ctx(what)?;
+    Ok(packer)
 }
