@@ -3,11 +3,11 @@
 # plus 2 stacks of 5 on a 2,000-file tree (../shared/bench/mkrepo.py):
 #  - checkpoints: count, total time, share of the whole run, slowest one, state.json size
 #    (from `git align -v`), for a plain run;
-#  - SIGINT to exit: run i is interrupted DELAY + i/2 seconds after it started (after
-#    planning, which takes about a second at 1,000 branches); time from the signal to
-#    the process's exit (it writes a checkpoint first).
+#  - SIGINT to exit: run i is interrupted DELAY + i/2 seconds after it started (choose
+#    N and DELAY so that the signals fall inside the run: a 5,000-branch run takes a few
+#    seconds); time from the signal to the process's exit (it writes a checkpoint first).
 #
-#   bench/pause.sh [N] [RUNS]      e.g. bench/pause.sh 1000 5
+#   DELAY=0.5 bench/pause.sh [N] [RUNS]      e.g. DELAY=0.5 bench/pause.sh 5000 5
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED_BENCH:-$here/../shared/bench}

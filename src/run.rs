@@ -36,6 +36,8 @@ pub enum Outcome {
 /// The shortest time between two checkpoints of a plain run; a checkpoint is also taken
 /// at every pause and at the end.
 const MIN_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(50);
+/// The longest: past it a batch's pack and ref moves would make a pause wait too long.
+const MAX_CHECKPOINT_INTERVAL: Duration = Duration::from_millis(300);
 
 /// Carries a run forward from its last checkpoint.
 pub struct Runner<'r> {
@@ -100,6 +102,7 @@ impl<'r> Runner<'r> {
         loop {
             if let Some(reason) = self.interruption() {
                 self.drop_batch();
+                self.repo.discard_objects()?;
                 return self.pause(reason, None);
             }
             let Some(index) = self.next_branch() else {
@@ -634,7 +637,8 @@ impl<'r> Runner<'r> {
 
     fn flush_due(&self) -> bool {
         !self.batch.is_empty()
-            && self.last_flush.elapsed() >= MIN_CHECKPOINT_INTERVAL.max(self.flush_cost * 10)
+            && self.last_flush.elapsed()
+                >= (self.flush_cost * 10).clamp(MIN_CHECKPOINT_INTERVAL, MAX_CHECKPOINT_INTERVAL)
     }
 
     /// Forgets the replays waiting for the next checkpoint, so that an interruption

@@ -115,6 +115,15 @@ impl Repo {
         }
     }
 
+    /// Forgets the objects made since the last flush, which nothing refers to: a pause
+    /// that drops the replays waiting for a checkpoint need not write them.
+    pub fn discard_objects(&self) -> Result<()> {
+        match &self.objects {
+            Some(objects) => objects.discard(),
+            None => Ok(()),
+        }
+    }
+
     /// Opens the repository the way git does: `GIT_DIR`, else the current directory upwards.
     pub fn discover() -> Result<Repo> {
         let inner = git2::Repository::open_from_env().ctx(|| "not in a git repository".into())?;

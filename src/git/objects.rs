@@ -106,6 +106,14 @@ impl ObjectBuffer {
             .ctx(|| "cannot empty the in-memory object store".into())
     }
 
+    /// Forgets the objects held in memory (nothing names them yet).
+    pub fn discard(&self) -> Result<()> {
+        self.commits.borrow_mut().clear();
+        self.mempack
+            .reset()
+            .ctx(|| "cannot empty the in-memory object store".into())
+    }
+
     fn on_disk(&self, oid: git2::Oid) -> bool {
         self.disk.exists_ext(oid, git2::OdbLookupFlags::NO_REFRESH)
     }
