@@ -58,9 +58,8 @@ pub struct Runner<'r> {
 
 impl<'r> Runner<'r> {
     /// A runner for `state`, whose last checkpoint is the store's head.
-    pub fn new(repo: &'r Repo, store: Store<'r>, state: State, ui: Ui) -> Result<Runner<'r>> {
+    pub fn new(repo: &'r Repo, mut store: Store<'r>, state: State, ui: Ui) -> Result<Runner<'r>> {
         crate::trust::require_trusted(repo, state.options.exec.as_deref())?;
-        let mut store = store;
         store.pack_checkpoints(!is_interactive(&state));
         Ok(Runner {
             repo,
@@ -898,31 +897,51 @@ pub fn reconcile(repo: &Repo, state: &mut State, interrupted: bool) -> Result<()
     Ok(())
 }
 
+/// How the work tree and index compare with some commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkTree {
+    /// The repository has no work tree.
+    Bare,
+    /// They match this tree (of the first commit they match).
+    Matches(Oid),
+    /// They match none; this path differs from the first commit.
+    Dirty(String),
+}
+
+/// Compares the work tree and index with each of `commits` in turn.
+pub fn compare_work_tree(repo: &Repo, commits: &[Oid]) -> Result<WorkTree> {
+    if repo.workdir().is_none() {
+        return Ok(WorkTree::Bare);
+    }
+    let mut first_change = None;
+    for commit in commits {
+        let tree = repo.tree_of(*commit)?;
+        match repo.first_change_against(tree)? {
+            None => return Ok(WorkTree::Matches(tree)),
+            Some(path) => {
+                first_change.get_or_insert(path);
+            }
+        }
+    }
+    Ok(WorkTree::Dirty(first_change.unwrap_or_default()))
+}
+
 /// Brings the work tree and index to `to`'s tree if they are clean against one of the
 /// `expected` commits; None when done (or nothing to do, or no work tree), Some(path) when
 /// `path` has changes of the user's.
 pub fn checkout_if_clean(repo: &Repo, expected: &[Oid], to: Oid) -> Result<Option<String>> {
-    if repo.workdir().is_none() {
-        return Ok(None);
-    }
-    let target = repo.tree_of(to)?;
-    let mut problem = None;
-    for commit in expected {
-        let tree = repo.tree_of(*commit)?;
-        match repo.first_change_against(tree)? {
-            None => {
-                if tree != target {
-                    repo.force_checkout(target)?;
-                    crate::crashpoint::point();
-                }
-                return Ok(None);
+    match compare_work_tree(repo, expected)? {
+        WorkTree::Bare => Ok(None),
+        WorkTree::Dirty(path) => Ok(Some(path)),
+        WorkTree::Matches(tree) => {
+            let target = repo.tree_of(to)?;
+            if tree != target {
+                repo.force_checkout(target)?;
+                crate::crashpoint::point();
             }
-            Some(path) => {
-                problem.get_or_insert(path);
-            }
+            Ok(None)
         }
     }
-    Ok(problem)
 }
 
 /// The whole table, for the `finish` checkpoint.

@@ -53,11 +53,6 @@ pub fn wanted_tip(run: RunState, branch: &BranchState) -> Option<Oid> {
     }
 }
 
-/// Whether the run knows `oid` as a tip of `branch`.
-fn known_tip(branch: &BranchState, oid: Oid) -> bool {
-    oid == branch.original || Some(oid) == branch.new
-}
-
 /// A local branch to set so that it is where the run has it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BranchFix {
@@ -80,36 +75,26 @@ pub enum Sync {
 /// The local branches to create (or, with [`Sync::All`], move) so that they are where
 /// `state` has them. A branch at an oid the run does not know is never touched.
 pub fn local_fixes(repo: &Repo, state: &State, sync: Sync) -> Result<Vec<BranchFix>> {
+    let local: HashMap<String, Oid> = repo.local_branches()?.into_iter().collect();
     let mut fixes = Vec::new();
     for branch in &state.branches {
-        let actual = repo.ref_target(&format!("refs/heads/{}", branch.name))?;
         let wanted = wanted_tip(state.state, branch);
-        match actual {
-            None => fixes.push(BranchFix {
-                name: branch.name.clone(),
-                from: None,
-                to: wanted.unwrap_or(branch.original),
-            }),
+        let fix = |from: Option<Oid>, to: Oid| BranchFix {
+            name: branch.name.clone(),
+            from,
+            to,
+        };
+        match local.get(&branch.name).copied() {
+            None => fixes.push(fix(None, wanted.unwrap_or(branch.original))),
             Some(_) if sync == Sync::CreateMissing => {}
-            Some(at) if !known_tip(branch, at) => {
+            Some(at) if !branch.knows(at) => {
                 return Err(Error::RefMoved {
                     branch: branch.name.clone(),
-                    expected: match branch.new {
-                        Some(new) => format!("{} or {}", branch.original.short(), new.short()),
-                        None => branch.original.short(),
-                    },
+                    expected: branch.known_tips(),
                     actual: at.to_string(),
                 })
             }
-            Some(at) => {
-                if let Some(to) = wanted.filter(|to| *to != at) {
-                    fixes.push(BranchFix {
-                        name: branch.name.clone(),
-                        from: Some(at),
-                        to,
-                    });
-                }
-            }
+            Some(at) => fixes.extend(wanted.filter(|to| *to != at).map(|to| fix(Some(at), to))),
         }
     }
     Ok(fixes)
@@ -194,7 +179,7 @@ pub fn push_updates(
     for branch in &state.branches {
         let refname = format!("refs/heads/{}", branch.name);
         let theirs = remote.get(&refname).copied();
-        if let Some(at) = theirs.filter(|at| !known_tip(branch, *at)) {
+        if let Some(at) = theirs.filter(|at| !branch.knows(*at)) {
             return Err(Error::Remote(format!(
                 "branch '{}' on the remote is at {}, which the run does not know; the push was refused",
                 branch.name,
@@ -205,7 +190,7 @@ pub fn push_updates(
             local_tips
                 .get(&branch.name)
                 .copied()
-                .filter(|at| known_tip(branch, *at))
+                .filter(|at| branch.knows(*at))
         });
         let Some(to) = wanted else { continue };
         let moved = Some(to) == branch.new && to != branch.original;
@@ -229,26 +214,17 @@ fn update(remote: &HashMap<String, Oid>, refname: &str, to: Option<Oid>) -> Push
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Attempts, HeadBefore, Onto, Options, Strategy, SCHEMA_VERSION};
+    use crate::state::{HeadBefore, Onto, Options, Strategy, SCHEMA_VERSION};
 
     fn oid(n: u8) -> Oid {
         Oid::from_bytes([n; 20])
     }
 
     fn branch(name: &str, original: u8, new: Option<u8>, status: BranchStatus) -> BranchState {
-        BranchState {
-            name: name.into(),
-            parent: "main".into(),
-            stacked: false,
-            original: oid(original),
-            new: new.map(oid),
-            status,
-            note: None,
-            rewritten: Vec::new(),
-            conflict: None,
-            checked: None,
-            attempts: Attempts::default(),
-        }
+        let mut branch = BranchState::pending(name, "main", false, oid(original));
+        branch.new = new.map(oid);
+        branch.status = status;
+        branch
     }
 
     fn run(state: RunState, branches: Vec<BranchState>) -> State {

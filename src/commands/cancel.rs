@@ -3,9 +3,9 @@
 use crate::cli::CancelArgs;
 use crate::commands::{open_run, record_decision, Ctx};
 use crate::error::{Error, Result};
-use crate::git::{remove_conflict_worktree, Oid, RefMove};
+use crate::git::{remove_conflict_worktree, RefMove};
 use crate::lock::{self, Lock};
-use crate::run::{checkout_if_clean, reconcile, Outcome};
+use crate::run::{checkout_if_clean, compare_work_tree, reconcile, Outcome, WorkTree};
 use crate::state::{RunState, State, Store};
 
 /// Cancels an open run: every branch it moved goes back to its original commit.
@@ -50,7 +50,7 @@ fn restore(
         .and_then(|name| state.branch(name))
         .and_then(|b| b.new.map(|new| (new, b.original)));
     if let Some((new, original)) = checked_out {
-        if let Some(path) = unclean_against_both(repo, new, original)? {
+        if let WorkTree::Dirty(path) = compare_work_tree(repo, &[new, original])? {
             return Err(Error::Dirty(format!(
                 "{path} (the checked-out branch would be restored)"
             )));
@@ -101,19 +101,6 @@ fn restore(
     Ok(Outcome::Finished)
 }
 
-/// The first changed path when the work tree matches neither commit's tree.
-fn unclean_against_both(repo: &crate::git::Repo, one: Oid, other: Oid) -> Result<Option<String>> {
-    if repo.workdir().is_none() {
-        return Ok(None);
-    }
-    match repo.first_change_against(repo.tree_of(one)?)? {
-        None => Ok(None),
-        Some(path) => Ok(repo
-            .first_change_against(repo.tree_of(other)?)?
-            .map(|_| path)),
-    }
-}
-
 /// For every branch the run may have moved: where it is now, and back to the original.
 /// A branch that is neither at its original nor its recorded new oid was moved by
 /// someone else: refused unless `force`.
@@ -135,7 +122,7 @@ fn planned_moves(ctx: &Ctx, state: &State, force: bool) -> Result<Vec<RefMove>> 
             _ => {
                 return Err(Error::RefMoved {
                     branch: b.name.clone(),
-                    expected: expected_text(b.original, b.new),
+                    expected: b.known_tips(),
                     actual: actual
                         .map(|o| o.to_string())
                         .unwrap_or_else(|| "nothing (deleted)".into()),
@@ -144,11 +131,4 @@ fn planned_moves(ctx: &Ctx, state: &State, force: bool) -> Result<Vec<RefMove>> 
         }
     }
     Ok(moves)
-}
-
-fn expected_text(original: Oid, new: Option<Oid>) -> String {
-    match new {
-        Some(new) => format!("{} or {}", original.short(), new.short()),
-        None => original.short(),
-    }
 }

@@ -5,7 +5,7 @@ use crate::commands::{verify_objects, Ctx};
 use crate::error::{Error, Result};
 use crate::git::{remove_conflict_worktree, Oid, Repo};
 use crate::lock::Lock;
-use crate::run::{checkout_if_clean, Outcome};
+use crate::run::{checkout_if_clean, compare_work_tree, Outcome, WorkTree};
 use crate::share::{self, Relation, Sync, INCOMING_PREFIX};
 use crate::state::{keep_ref, read_state, State, Store, STATE_REF};
 use crate::trust;
@@ -20,12 +20,6 @@ pub fn cmd_fetch(ctx: &Ctx, args: &ShareArgs) -> Result<Outcome> {
     let mut store = Store::open(repo)?;
     let local = store.load().ok().flatten();
     let remote = share::choose_remote(repo, args.remote.as_deref(), local.as_ref())?;
-    let listed = repo.remote_refs(&remote, &[STATE_REF])?;
-    if !listed.contains_key(STATE_REF) {
-        return Err(Error::Remote(format!(
-            "{remote} has no alignment run ({STATE_REF} is missing there)"
-        )));
-    }
     repo.fetch_refspecs(&remote, &[format!("+refs/align/*:{INCOMING_PREFIX}*")])?;
     let result = take_over(ctx, &mut store, local.as_ref(), &remote, args.force);
     for refname in repo.refs_matching(&format!("{INCOMING_PREFIX}*"))? {
@@ -45,9 +39,14 @@ fn take_over(
     let repo = &ctx.repo;
     let theirs = repo
         .ref_target(&format!("{INCOMING_PREFIX}state"))?
-        .ok_or_else(|| Error::Remote(format!("{remote} sent no run state")))?;
+        .ok_or_else(|| {
+            Error::Remote(format!(
+                "{remote} has no alignment run ({STATE_REF} is missing there)"
+            ))
+        })?;
     let ours = store.head();
-    match share::relation(repo, ours, theirs)? {
+    let relation = share::relation(repo, ours, theirs)?;
+    match relation {
         Relation::Ahead => {
             ctx.ui.say(format!(
                 "the run here has every checkpoint {remote} has, and more; 'git align push' sends them"
@@ -66,13 +65,21 @@ fn take_over(
     let state = read_state(repo, theirs)?;
     verify_objects(repo, &state)?;
     let fixes = share::local_fixes(repo, &state, Sync::All)?;
-    refuse_dirty_checkout(repo, &fixes)?;
+    let head_fix = checked_out_fix(repo, &fixes)?;
+    if let Some((fix, from)) = head_fix {
+        if let WorkTree::Dirty(path) = compare_work_tree(repo, &[from])? {
+            return Err(Error::Dirty(format!(
+                "{path} (the checked-out branch {} would move)",
+                fix.name
+            )));
+        }
+    }
     let their_keep = repo.ref_target(&format!("{INCOMING_PREFIX}runs/{}", state.run_id))?;
     if let Some(keep) = their_keep {
         store.adopt_keep(&state.run_id, keep)?;
     }
     let reason = format!("align: fetch from {remote} ({})", state.run_id);
-    if ours != Some(theirs) {
+    if relation != Relation::Same {
         move_state(repo, ours, theirs, &reason)?;
         if let Some(worktree) = local.and_then(|s| s.worktree.as_deref()) {
             // The conflict worktree of the run replaced; the fetched run makes its own.
@@ -80,8 +87,10 @@ fn take_over(
         }
     }
     share::apply_fixes(repo, &fixes, &reason)?;
-    update_checkout(repo, &fixes)?;
-    report(ctx, &state, remote, ours, theirs, &fixes);
+    if let Some((fix, from)) = head_fix {
+        checkout_if_clean(repo, &[from], fix.to)?;
+    }
+    report(ctx, &state, remote, relation, ours, &fixes);
     Ok(Outcome::Finished)
 }
 
@@ -91,30 +100,6 @@ fn move_state(repo: &Repo, ours: Option<Oid>, theirs: Oid, reason: &str) -> Resu
         crate::git::RefUpdate::Done => Ok(()),
         crate::git::RefUpdate::Moved { .. } => Err(Error::LostRace),
     }
-}
-
-/// Refuses to move the checked-out branch over changes in the work tree.
-fn refuse_dirty_checkout(repo: &Repo, fixes: &[share::BranchFix]) -> Result<()> {
-    let Some((fix, from)) = checked_out_fix(repo, fixes)? else {
-        return Ok(());
-    };
-    if repo.workdir().is_some() {
-        if let Some(path) = repo.first_change_against(repo.tree_of(from)?)? {
-            return Err(Error::Dirty(format!(
-                "{path} (the checked-out branch {} would move)",
-                fix.name
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Brings the work tree along when the checked-out branch moved.
-fn update_checkout(repo: &Repo, fixes: &[share::BranchFix]) -> Result<()> {
-    if let Some((fix, from)) = checked_out_fix(repo, fixes)? {
-        checkout_if_clean(repo, &[from], fix.to)?;
-    }
-    Ok(())
 }
 
 /// The fix that moves the branch HEAD is on, with where it was.
@@ -133,8 +118,8 @@ fn report(
     ctx: &Ctx,
     state: &State,
     remote: &str,
+    relation: Relation,
     ours: Option<Oid>,
-    theirs: Oid,
     fixes: &[share::BranchFix],
 ) {
     let ui = ctx.ui;
@@ -149,15 +134,14 @@ fn report(
             )),
         }
     }
-    if ours == Some(theirs) {
+    if relation == Relation::Same {
         ui.say(format!(
             "already up to date with {remote}: run {} is {}",
             state.run_id,
             state.state.as_str()
         ));
     } else {
-        if let Some(replaced) = ours.filter(|o| !ctx.repo.is_ancestor(*o, theirs).unwrap_or(false))
-        {
+        if let Some(replaced) = ours.filter(|_| relation == Relation::Diverged) {
             ui.warn(format!(
                 "replaced this repository's run state {replaced}; 'git update-ref {STATE_REF} {replaced}' brings it back (until git gc prunes it)"
             ));

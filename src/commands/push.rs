@@ -45,13 +45,7 @@ pub fn cmd_push(ctx: &Ctx, args: &ShareArgs) -> Result<Outcome> {
     let local_tips: HashMap<String, _> = repo.local_branches()?.into_iter().collect();
     let keep = repo.ref_target(&keep_ref(&state.run_id))?;
     let updates = share::push_updates(&state, checkpoint, keep, &listed, &local_tips)?;
-    repo.push_atomic(&remote, &updates).map_err(|e| match e {
-        Error::Remote(said) if said.contains("stale info") => Error::RemoteMoved {
-            remote: remote.clone(),
-            theirs: "while pushing".into(),
-        },
-        other => other,
-    })?;
+    repo.push_atomic(&remote, &updates)?;
     let branches = updates
         .iter()
         .filter(|u| u.remote_ref.starts_with("refs/heads/"))

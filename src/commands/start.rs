@@ -294,22 +294,14 @@ fn new_state(
     let branches = plan
         .branches
         .iter()
-        .map(|b| BranchState {
-            name: b.name.clone(),
-            parent: b.parent.clone().unwrap_or_else(|| plan.onto.name.clone()),
-            stacked: b.parent.is_some(),
-            original: b.original,
-            new: None,
-            status: if b.skip.is_some() {
-                BranchStatus::Skipped
-            } else {
-                BranchStatus::Pending
-            },
-            note: b.skip.clone(),
-            rewritten: Vec::new(),
-            conflict: None,
-            checked: None,
-            attempts: Default::default(),
+        .map(|b| {
+            let parent = b.parent.as_deref().unwrap_or(&plan.onto.name);
+            let mut branch = BranchState::pending(&b.name, parent, b.parent.is_some(), b.original);
+            if let Some(why) = &b.skip {
+                branch.status = BranchStatus::Skipped;
+                branch.note = Some(why.clone());
+            }
+            branch
         })
         .collect();
     Ok(State {

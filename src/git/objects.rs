@@ -11,6 +11,7 @@
 //! `git gc` deltifies it later, as it does for every pack a fetch or push leaves.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::io::Write;
 
 use super::{GitContext, Oid};
@@ -81,8 +82,9 @@ impl ObjectBuffer {
                 .packbuilder()
                 .ctx(|| "cannot pack new objects".into())?;
             builder.set_threads(1);
+            let mut seen = HashSet::new();
             for commit in commits {
-                self.add_commit(repo, &mut builder, commit)?;
+                self.add_commit(repo, &mut builder, &mut seen, commit)?;
             }
             if builder.object_count() > 0 {
                 let mut pack = git2::Buf::new();
@@ -118,21 +120,23 @@ impl ObjectBuffer {
         self.disk.exists_ext(oid, git2::OdbLookupFlags::NO_REFRESH)
     }
 
-    /// Adds a commit and the part of its tree the disk lacks.
+    /// Adds a commit and the part of its tree the disk lacks. `seen` holds every object
+    /// looked at in this flush: the commits of a run share most of their trees.
     fn add_commit(
         &self,
         repo: &git2::Repository,
         builder: &mut git2::PackBuilder<'_>,
+        seen: &mut HashSet<git2::Oid>,
         commit: Oid,
     ) -> Result<()> {
         let commit = commit.to_git();
-        if self.on_disk(commit) {
+        if !seen.insert(commit) || self.on_disk(commit) {
             return Ok(());
         }
         let what = || format!("cannot pack commit {commit}");
         let tree = repo.find_commit(commit).ctx(what)?.tree_id();
         builder.insert_object(commit, None).ctx(what)?;
-        self.add_tree(repo, builder, tree)
+        self.add_tree(repo, builder, seen, tree)
     }
 
     /// Adds a tree that may be new, and whatever it holds that the disk lacks.
@@ -140,17 +144,20 @@ impl ObjectBuffer {
         &self,
         repo: &git2::Repository,
         builder: &mut git2::PackBuilder<'_>,
+        seen: &mut HashSet<git2::Oid>,
         tree: git2::Oid,
     ) -> Result<()> {
-        if self.on_disk(tree) {
+        if !seen.insert(tree) || self.on_disk(tree) {
             return Ok(());
         }
         let what = || format!("cannot pack tree {tree}");
         builder.insert_object(tree, None).ctx(what)?;
         for entry in repo.find_tree(tree).ctx(what)?.iter() {
             match entry.kind() {
-                Some(git2::ObjectType::Tree) => self.add_tree(repo, builder, entry.id())?,
-                Some(git2::ObjectType::Blob) if !self.on_disk(entry.id()) => {
+                Some(git2::ObjectType::Tree) => self.add_tree(repo, builder, seen, entry.id())?,
+                Some(git2::ObjectType::Blob)
+                    if seen.insert(entry.id()) && !self.on_disk(entry.id()) =>
+                {
                     builder.insert_object(entry.id(), None).ctx(what)?
                 }
                 _ => {}

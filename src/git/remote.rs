@@ -71,7 +71,7 @@ impl Repo {
     }
 
     /// Pushes every update in one atomic push, each with a lease: either all remote refs
-    /// move or none does.
+    /// move or none does. A lease that no longer holds is [`Error::RemoteMoved`].
     pub fn push_atomic(&self, remote: &str, updates: &[PushUpdate]) -> Result<()> {
         self.flush_objects()?;
         let mut args = vec![
@@ -90,7 +90,13 @@ impl Repo {
             let to = u.to.map(|o| o.to_string()).unwrap_or_default();
             format!("{to}:{}", u.remote_ref)
         }));
-        self.run_git(&args, &[(PUSHING_ENV, "1")]).map(|_| ())
+        match self.run_git(&args, &[(PUSHING_ENV, "1")]) {
+            Err(Error::Remote(said)) if said.contains("stale info") => Err(Error::RemoteMoved {
+                remote: remote.to_string(),
+                theirs: "while pushing".into(),
+            }),
+            other => other.map(|_| ()),
+        }
     }
 
     /// Runs the system git on this repository; its standard output, or an error that

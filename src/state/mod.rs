@@ -214,6 +214,38 @@ pub struct BranchState {
     pub attempts: Attempts,
 }
 
+impl BranchState {
+    /// A branch not started yet, at `original`.
+    pub fn pending(name: &str, parent: &str, stacked: bool, original: Oid) -> BranchState {
+        BranchState {
+            name: name.to_string(),
+            parent: parent.to_string(),
+            stacked,
+            original,
+            new: None,
+            status: BranchStatus::Pending,
+            note: None,
+            rewritten: Vec::new(),
+            conflict: None,
+            checked: None,
+            attempts: Attempts::default(),
+        }
+    }
+
+    /// Whether the run knows `oid` as a tip of this branch (its original or new one).
+    pub fn knows(&self, oid: Oid) -> bool {
+        oid == self.original || Some(oid) == self.new
+    }
+
+    /// The tips the run knows, for messages: `abc1234` or `abc1234 or def5678`.
+    pub fn known_tips(&self) -> String {
+        match self.new {
+            Some(new) => format!("{} or {}", self.original.short(), new.short()),
+            None => self.original.short(),
+        }
+    }
+}
+
 /// How a conflict came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

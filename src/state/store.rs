@@ -502,7 +502,7 @@ pub fn is_safe_branch_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{Attempts, BranchStatus, HeadBefore, Onto, Options, RunState, Strategy};
+    use crate::state::{BranchStatus, HeadBefore, Onto, Options, RunState, Strategy};
 
     fn state_with(branches: usize, base: Oid) -> State {
         State {
@@ -526,19 +526,7 @@ mod tests {
             step: None,
             worktree: None,
             branches: (0..branches)
-                .map(|i| BranchState {
-                    name: format!("topic/{i:04}"),
-                    parent: "main".into(),
-                    stacked: false,
-                    original: base,
-                    new: None,
-                    status: BranchStatus::Pending,
-                    note: None,
-                    rewritten: Vec::new(),
-                    conflict: None,
-                    checked: None,
-                    attempts: Attempts::default(),
-                })
+                .map(|i| BranchState::pending(&format!("topic/{i:04}"), "main", false, base))
                 .collect(),
             decisions: Vec::new(),
             resolutions: Vec::new(),
