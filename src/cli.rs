@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::state::{Step, Strategy};
+use crate::state::{ConflictWorktree, Step, Strategy};
 
 /// Re-align many branches and stacks onto an updated base, as one run you can pause,
 /// resume, share and cancel.
@@ -79,6 +79,10 @@ pub struct StartArgs {
     /// Pause for review after these steps: rebase, exec, branch, finish [config: align.pauseAfter]
     #[arg(long, value_name = "STEP[,STEP]", value_delimiter = ',', value_parser = parse_step)]
     pub pause_after: Vec<Step>,
+    /// Where a conflict is resolved: a linked worktree under the git directory, or this
+    /// work tree when it is clean [config: align.conflictWorktree; default: linked]
+    #[arg(long, value_enum, value_name = "WHERE")]
+    pub conflict_worktree: Option<ConflictWorktreeArg>,
     /// Print the plan and change nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -101,6 +105,24 @@ impl From<StrategyArg> for Strategy {
         match arg {
             StrategyArg::Rebase => Strategy::Rebase,
             StrategyArg::Merge => Strategy::Merge,
+        }
+    }
+}
+
+/// `--conflict-worktree` values.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ConflictWorktreeArg {
+    /// A linked worktree of the branch's own under the git directory
+    Linked,
+    /// This work tree, when it is clean (HEAD is detached for the conflict, then put back)
+    Main,
+}
+
+impl From<ConflictWorktreeArg> for ConflictWorktree {
+    fn from(arg: ConflictWorktreeArg) -> ConflictWorktree {
+        match arg {
+            ConflictWorktreeArg::Linked => ConflictWorktree::Linked,
+            ConflictWorktreeArg::Main => ConflictWorktree::Main,
         }
     }
 }

@@ -7,19 +7,21 @@
 //! oid, and [`reconcile`] tells which.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::exec::{self, CheckOutcome};
 use crate::git::{
-    conflict_worktree_path, create_conflict_worktree, read_resolution, remove_conflict_worktree,
-    Apply, ConflictedPath, Identity, Oid, RefUpdate, Repo, Resolved,
+    conflict_worktree_path, create_conflict_worktree, create_main_conflict, holds_main_conflict,
+    main_worktree_path, read_resolution, release_conflict_worktree, Apply, ConflictedPath,
+    Identity, MainConflict, Oid, RefUpdate, Repo, Resolved,
 };
 use crate::plan::{self, UpstreamIndex};
 use crate::replay::{self, BranchOutcome};
 use crate::state::{
-    BranchStatus, Conflict, ConflictKind, PathConflict, PauseReason, Resolution, RunState, State,
-    Step, Store, Strategy,
+    BranchStatus, Conflict, ConflictKind, ConflictWorktree, PathConflict, PauseReason, Resolution,
+    RunState, State, Step, Store, Strategy,
 };
 use crate::ui::Ui;
 use crate::{lock, signals};
@@ -414,13 +416,8 @@ impl<'r> Runner<'r> {
             ConflictKind::Merge => Apply::Merge,
         };
         self.store.keep(&self.state.run_id, &[conflict.partial])?;
-        let path = create_conflict_worktree(
-            self.repo,
-            &branch.name,
-            conflict.partial,
-            apply,
-            conflict.commit,
-        )?;
+        let path =
+            self.make_conflict_worktree(&branch.name, conflict.partial, apply, conflict.commit)?;
         let files: Vec<&str> = conflict.paths.iter().map(|p| p.path.as_str()).collect();
         let what = match conflict.kind {
             ConflictKind::Pick => format!(
@@ -440,24 +437,56 @@ impl<'r> Runner<'r> {
         Ok((PauseReason::Conflict, content))
     }
 
+    /// Sets up the conflict of applying `commit` on `at` where the run's option says: in
+    /// the work tree git-align runs in when asked for and it can take it, otherwise in a
+    /// linked worktree of the branch's own. Returns where it is.
+    fn make_conflict_worktree(
+        &self,
+        name: &str,
+        at: Oid,
+        apply: Apply,
+        commit: Oid,
+    ) -> Result<PathBuf> {
+        if self.state.options.conflict_worktree == ConflictWorktree::Main {
+            let message = format!("align: conflict in {name} ({})", self.state.run_id);
+            match create_main_conflict(self.repo, at, apply, commit, &message)? {
+                MainConflict::Ready(path) => return Ok(path),
+                MainConflict::Refused(why) => self.ui.warn(format!(
+                    "the work tree cannot take the conflict ({why}); it is in a linked worktree"
+                )),
+            }
+        }
+        create_conflict_worktree(self.repo, name, at, apply, commit)
+    }
+
+    /// Where the conflict of branch `name` waits to be resolved, if it was set up on this
+    /// machine and is still there.
+    fn conflict_worktree_here(&self, name: &str) -> Option<PathBuf> {
+        let recorded = Path::new(self.state.worktree.as_deref()?);
+        let linked = conflict_worktree_path(self.repo, name);
+        if recorded == linked && linked.join(".git").exists() {
+            return Some(linked);
+        }
+        let main = main_worktree_path(self.repo)?;
+        (recorded == main && holds_main_conflict(self.repo)).then_some(main)
+    }
+
     /// Takes up the resolution a person made in the conflict worktree: commits it (with
-    /// the original author and message), records it for reuse, and replays the rest of
-    /// the branch. Refuses, changing nothing, while the conflict is not resolved.
+    /// the original author and message), records it for reuse (checkpointed before the
+    /// worktree goes), and replays the rest of the branch. Refuses, changing nothing,
+    /// while the conflict is not resolved.
     fn resolve_conflict(&mut self, index: usize) -> Result<Option<(PauseReason, String)>> {
         let branch = &self.state.branches[index];
         let conflict = branch
             .conflict
             .clone()
             .expect("resolve_conflict is called for a branch stopped on a conflict");
-        let here = conflict_worktree_path(self.repo, &branch.name);
-        let worktree = here.display().to_string();
-        if self.state.worktree.as_deref() != Some(worktree.as_str()) || !here.join(".git").exists()
-        {
+        let Some(worktree) = self.conflict_worktree_here(&branch.name) else {
             // Made on another machine (the run was fetched), or removed: make it here.
             return self.stop_on_conflict(index).map(Some);
-        }
+        };
         let paths: Vec<String> = conflict.paths.iter().map(|p| p.path.clone()).collect();
-        let resolved = read_resolution(std::path::Path::new(&worktree), &paths)?;
+        let resolved = read_resolution(&worktree, &paths)?;
         let name = branch.name.clone();
         let tip = self.commit_resolution(index, &conflict, resolved)?;
         for path in &conflict.paths {
@@ -467,14 +496,20 @@ impl<'r> Runner<'r> {
                 commit: tip,
             });
         }
-        remove_conflict_worktree(self.repo, std::path::Path::new(&worktree));
-        self.state.worktree = None;
-        self.ui
-            .say(format!("resolved  {name}: {}", paths.join(", ")));
         let branch = &mut self.state.branches[index];
         branch.conflict = None;
         branch.status = BranchStatus::Current;
         self.state.step = Some(Step::Rebase);
+        self.state.worktree = None;
+        // Should the process die from here on, continue replays the branch again and the
+        // recorded resolution settles the conflict.
+        self.store.keep(&self.state.run_id, &[tip])?;
+        self.store.save(&self.state, &format!("resolved {name}"))?;
+        crate::crashpoint::point();
+        let message = format!("align: {name} resolved ({})", self.state.run_id);
+        release_conflict_worktree(self.repo, worktree.to_str(), &message)?;
+        self.ui
+            .say(format!("resolved  {name}: {}", paths.join(", ")));
         let rest = match conflict.kind {
             ConflictKind::Merge => Vec::new(),
             ConflictKind::Pick => {
@@ -819,6 +854,8 @@ impl<'r> Runner<'r> {
     }
 
     fn finish(&mut self) -> Result<Outcome> {
+        // A conflict set up in the work tree by a process killed before it checkpointed.
+        release_conflict_worktree(self.repo, None, "align: back from a conflict")?;
         self.state.state = RunState::Finished;
         self.state.current = None;
         self.state.step = None;

@@ -41,6 +41,34 @@ fn unknown_branch_base_and_flag() {
     refused(&repo, &["--no-such-flag"], 2, "unexpected argument");
     refused(&repo, &["--pause-after", "lunch"], 2, "not a step");
     refused(&repo, &["--onto", "main", "main"], 2, "is the base");
+    refused(
+        &repo,
+        &["--onto", "main", "--conflict-worktree", "here"],
+        2,
+        "invalid value 'here'",
+    );
+}
+
+#[test]
+fn bad_config_values() {
+    let repo = fixture();
+    for (key, value, says) in [
+        ("align.strategy", "squash", "align.strategy is 'squash'"),
+        (
+            "align.pauseAfter",
+            "lunch",
+            "align.pauseAfter holds 'lunch'",
+        ),
+        (
+            "align.conflictWorktree",
+            "here",
+            "align.conflictWorktree is 'here'; use linked or main",
+        ),
+    ] {
+        repo.git(&["config", key, value]);
+        refused(&repo, &["--onto", "main"], 2, says);
+        repo.git(&["config", "--unset", key]);
+    }
 }
 
 #[test]

@@ -277,3 +277,134 @@ fn merge_strategy_conflict_pauses_the_same_way() {
             .trim_end()
     );
 }
+
+/// The branch HEAD is on, or None when it is detached.
+fn head_branch(repo: &TestRepo) -> Option<String> {
+    let out = repo
+        .command("git")
+        .args(["symbolic-ref", "-q", "--short", "HEAD"])
+        .output()
+        .unwrap();
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// HEAD, the index's entries and the work tree's status (a work tree lent to a
+/// conflict gets an index file of the same entries back, not the same bytes).
+fn index_and_files(repo: &TestRepo) -> (String, String, String) {
+    (
+        repo.git(&["rev-parse", "HEAD"]),
+        repo.git(&["ls-files", "--stage"]),
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+    )
+}
+
+fn same_dir(one: &std::path::Path, two: &std::path::Path) -> bool {
+    one.canonicalize().unwrap() == two.canonicalize().unwrap()
+}
+
+#[test]
+fn conflict_in_the_main_work_tree_when_asked_for_then_head_is_put_back() {
+    let repo = repo();
+    repo.checkout("topic");
+    repo.git(&["config", "align.conflictWorktree", "main"]);
+    let original = repo.rev("topic");
+    let said = repo.align_expect(&["--onto", "main", "topic"], 3);
+    assert!(said.contains("conflict replaying"), "{said}");
+    assert!(same_dir(&worktree(&repo), &repo.path));
+    assert!(!worktree_dir(&repo).exists(), "no linked worktree");
+
+    // As `git rebase` leaves it: HEAD detached at the partial result, a cherry-pick in
+    // progress, the index in conflict.
+    assert_eq!(head_branch(&repo), None);
+    assert_eq!(repo.rev("HEAD~1"), repo.rev("main"));
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "topic: add a");
+    assert_eq!(repo.rev("CHERRY_PICK_HEAD"), repo.rev("topic~1"));
+    assert_eq!(repo.git(&["ls-files", "--unmerged"]).lines().count(), 3);
+    assert!(repo.git(&["status", "--porcelain"]).contains("UU f.txt"));
+
+    let refs = repo.refs();
+    let refused = repo.align_expect(&["continue"], 1);
+    assert!(refused.contains("unmerged: f.txt"), "{refused}");
+    assert_eq!(repo.refs(), refs, "a refused continue changes nothing");
+    assert_eq!(head_branch(&repo), None);
+
+    let resolution = with_line(2, "two from both").replace("4\n", "four from main\n");
+    repo.write("f.txt", &resolution);
+    repo.git(&["add", "f.txt"]);
+    repo.align_expect(&["continue"], 0);
+
+    assert_ne!(repo.rev("topic"), original);
+    assert_eq!(repo.git(&["show", "topic:f.txt"]), resolution.trim_end());
+    assert_eq!(
+        repo.git(&["log", "--format=%s", "main..topic"]),
+        "topic: add c\ntopic: change 2\ntopic: add a"
+    );
+    // HEAD is on the branch again, which moved with its work tree.
+    assert_eq!(head_branch(&repo).as_deref(), Some("topic"));
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+    assert_eq!(repo.tree("HEAD"), repo.tree("topic"));
+    assert!(!repo.git_ok(&["rev-parse", "-q", "--verify", "CHERRY_PICK_HEAD"]));
+    assert!(!repo.path.join(".git/ALIGN_HEAD").exists());
+    let reflog = repo.git(&["reflog", "--format=%gs", "HEAD"]);
+    assert!(reflog.contains("align: conflict in topic"), "{reflog}");
+    assert!(reflog.contains("align: topic resolved"), "{reflog}");
+    assert!(repo.leftover_worktrees().is_empty());
+    repo.assert_fsck();
+}
+
+#[test]
+fn a_main_work_tree_with_changes_is_left_alone_and_a_linked_worktree_used() {
+    let repo = repo();
+    repo.write("f.txt", "the user's unfinished edit\n");
+    let before = own_work_tree(&repo);
+    let said = repo.align_expect(&["--onto", "main", "--conflict-worktree=main", "topic"], 3);
+    assert!(
+        said.contains("the work tree cannot take the conflict (f.txt has uncommitted changes)"),
+        "{said}"
+    );
+    assert!(worktree(&repo).starts_with(repo.path.join(".git/align")));
+    assert_eq!(own_work_tree(&repo), before);
+    resolve(
+        &repo,
+        "f.txt",
+        &with_line(2, "two").replace("4\n", "four from main\n"),
+    );
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(own_work_tree(&repo), before, "the user's edit was touched");
+    assert_eq!(head_branch(&repo).as_deref(), Some("main"));
+}
+
+#[test]
+fn skip_and_cancel_during_a_main_work_tree_conflict_put_head_back() {
+    let repo = repo();
+    repo.git(&["config", "align.conflictWorktree", "main"]);
+    repo.write("scratch.txt", "the user's own untracked file\n");
+    let before = repo.user_refs();
+    let own = index_and_files(&repo);
+    repo.align_expect(&["--onto", "main", "other", "topic"], 3);
+    assert_eq!(repo.status_json()["current"], "other");
+    assert_eq!(head_branch(&repo), None);
+    assert!(repo.git(&["status", "--porcelain"]).contains("UU f.txt"));
+
+    // skip puts HEAD back, then the next conflict is set up in the work tree again.
+    let said = repo.align_expect(&["skip"], 3);
+    assert!(said.contains("skipped  other"), "{said}");
+    assert_eq!(repo.status_json()["current"], "topic");
+    assert_eq!(head_branch(&repo), None);
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "topic: add a");
+    assert_eq!(repo.rev("other"), before["refs/heads/other"]);
+
+    repo.write("f.txt", "half a resolution\n");
+    repo.align_expect(&["cancel"], 0);
+    assert_eq!(repo.user_refs(), before);
+    assert_eq!(head_branch(&repo).as_deref(), Some("main"));
+    assert_eq!(index_and_files(&repo), own);
+    assert!(!repo.path.join(".git/ALIGN_HEAD").exists());
+    assert!(!repo.path.join(".git/CHERRY_PICK_HEAD").exists());
+    repo.assert_fsck();
+}

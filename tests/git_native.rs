@@ -395,12 +395,14 @@ fn config_values_are_used_and_the_command_line_wins() {
         ("align.branches", "feat-b"),
         ("align.pauseAfter", "finish"),
         ("align.exec", "test -e b.txt"),
+        ("align.conflictWorktree", "main"),
     ] {
         repo.git(&["config", key, value]);
     }
     repo.align_expect(&[], 3);
     let status = repo.status_json();
     assert_eq!(status["strategy"], "merge");
+    assert_eq!(status["options"]["conflict_worktree"], "main");
     assert_eq!(status["options"]["exec"], "test -e b.txt");
     assert_eq!(
         status["options"]["pause_after"],
@@ -422,6 +424,10 @@ fn config_values_are_used_and_the_command_line_wins() {
         verbose.contains("setting: onto = main (git config align.base)"),
         "{verbose}"
     );
+    assert!(
+        verbose.contains("setting: conflict_worktree = main (git config align.conflictWorktree)"),
+        "{verbose}"
+    );
     repo.align_expect(&["continue"], 0);
     assert_eq!(
         repo.git(&["log", "-1", "--format=%s", "feat-b"]),
@@ -436,12 +442,15 @@ fn config_values_are_used_and_the_command_line_wins() {
             "rebase",
             "--exec",
             "true",
+            "--conflict-worktree",
+            "linked",
             "feat-a",
         ],
         3,
     );
     let status = repo.status_json();
     assert_eq!(status["strategy"], "rebase");
+    assert!(status["options"].get("conflict_worktree").is_none());
     assert_eq!(status["step"], "rebase");
     assert_eq!(status["options"]["exec"], "true");
     let verbose = repo.align_expect(&["status", "-v"], 0);
@@ -451,6 +460,10 @@ fn config_values_are_used_and_the_command_line_wins() {
     );
     assert!(
         verbose.contains("setting: branches = 1 selected (command line)"),
+        "{verbose}"
+    );
+    assert!(
+        verbose.contains("setting: conflict_worktree = linked (command line)"),
         "{verbose}"
     );
     assert!(

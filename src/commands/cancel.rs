@@ -3,7 +3,7 @@
 use crate::cli::CancelArgs;
 use crate::commands::{open_run, record_decision, Ctx};
 use crate::error::{Error, Result};
-use crate::git::{remove_conflict_worktree, RefMove};
+use crate::git::{release_conflict_worktree, restore_head, RefMove};
 use crate::lock::{self, Lock};
 use crate::run::{checkout_if_clean, compare_work_tree, reconcile, Outcome, WorkTree};
 use crate::state::{RunState, State, Store};
@@ -43,6 +43,9 @@ fn restore(
 ) -> Result<Outcome> {
     let repo = &ctx.repo;
     let moves = planned_moves(ctx, &state, force)?;
+    let message = format!("align: {verb} ({})", state.run_id);
+    // A conflict in the work tree goes first, so that HEAD is the user's again.
+    restore_head(repo, &message)?;
     let head = repo.head()?;
     let checked_out = head
         .branch
@@ -56,7 +59,6 @@ fn restore(
             )));
         }
     }
-    let message = format!("align: {verb} ({})", state.run_id);
     if let Some((refname, actual)) = repo.move_refs_atomically(&moves, &message)? {
         return Err(Error::RefMoved {
             branch: refname.trim_start_matches("refs/heads/").into(),
@@ -69,9 +71,7 @@ fn restore(
     if let Some((new, original)) = checked_out {
         checkout_if_clean(repo, &[new, original], original)?;
     }
-    if let Some(worktree) = state.worktree.take() {
-        remove_conflict_worktree(repo, std::path::Path::new(&worktree));
-    }
+    release_conflict_worktree(repo, state.worktree.take().as_deref(), &message)?;
     for branch in &mut state.branches {
         branch.conflict = None;
     }

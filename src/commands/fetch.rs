@@ -3,7 +3,7 @@
 use crate::cli::ShareArgs;
 use crate::commands::{verify_objects, Ctx};
 use crate::error::{Error, Result};
-use crate::git::{remove_conflict_worktree, Oid, Repo};
+use crate::git::{release_conflict_worktree, Oid, Repo};
 use crate::lock::Lock;
 use crate::run::{checkout_if_clean, compare_work_tree, Outcome, WorkTree};
 use crate::share::{self, Relation, Sync, INCOMING_PREFIX};
@@ -81,14 +81,16 @@ fn take_over(
     let reason = format!("align: fetch from {remote} ({})", state.run_id);
     if relation != Relation::Same {
         move_state(repo, ours, theirs, &reason)?;
-        if let Some(worktree) = local.and_then(|s| s.worktree.as_deref()) {
-            // The conflict worktree of the run replaced; the fetched run makes its own.
-            remove_conflict_worktree(repo, std::path::Path::new(worktree));
-        }
     }
     share::apply_fixes(repo, &fixes, &reason)?;
     if let Some((fix, from)) = head_fix {
         checkout_if_clean(repo, &[from], fix.to)?;
+    }
+    if relation != Relation::Same {
+        // The conflict worktree of the run replaced goes (a conflict in the work tree
+        // gives HEAD back, at where the branches now are); the fetched run makes its own.
+        let worktree = local.and_then(|s| s.worktree.as_deref());
+        release_conflict_worktree(repo, worktree, &reason)?;
     }
     report(ctx, &state, remote, relation, ours, &fixes);
     Ok(Outcome::Finished)

@@ -2,7 +2,7 @@
 
 use crate::commands::{open_run, record_decision, Ctx};
 use crate::error::{Error, Result};
-use crate::git::{remove_conflict_worktree, RefUpdate};
+use crate::git::{release_conflict_worktree, RefUpdate};
 use crate::run::{Outcome, Runner};
 use crate::state::BranchStatus;
 
@@ -36,9 +36,11 @@ pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
     restore_if_moved(ctx, &state.branches[index])?;
     state.current = Some(name.clone());
     record_decision(&mut state, "skip", None);
-    if let Some(worktree) = state.worktree.take() {
-        remove_conflict_worktree(&ctx.repo, std::path::Path::new(&worktree));
-    }
+    release_conflict_worktree(
+        &ctx.repo,
+        state.worktree.take().as_deref(),
+        &format!("align: skip {name} ({})", state.run_id),
+    )?;
     let branch = &mut state.branches[index];
     branch.status = BranchStatus::Skipped;
     branch.conflict = None;

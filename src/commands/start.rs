@@ -10,8 +10,8 @@ use crate::lock::Lock;
 use crate::plan::{self, AlignPlan, PlanInput};
 use crate::run::{Outcome, Runner};
 use crate::state::{
-    BranchState, BranchStatus, HeadBefore, Onto, Options, Resolution, RunState, State, Step, Store,
-    Strategy, SCHEMA_VERSION,
+    BranchState, BranchStatus, ConflictWorktree, HeadBefore, Onto, Options, Resolution, RunState,
+    State, Step, Store, Strategy, SCHEMA_VERSION,
 };
 
 /// Starts a run: refuses if one is open, plans, checkpoints the plan, then aligns.
@@ -118,6 +118,7 @@ impl Settings {
             strategy,
             exec,
             pause_after,
+            conflict_worktree,
             dry_run: _,
             branches,
         } = args;
@@ -186,6 +187,26 @@ impl Settings {
             }
         }
         .filter(|command| !command.trim().is_empty());
+        let conflict_worktree = match conflict_worktree {
+            Some(place) => {
+                note("conflict_worktree", COMMAND_LINE.into());
+                (*place).into()
+            }
+            None => {
+                note(
+                    "conflict_worktree",
+                    from_config_or("align.conflictWorktree", repo, "default")?,
+                );
+                match repo.config_string("align.conflictWorktree")? {
+                    None => ConflictWorktree::Linked,
+                    Some(value) => ConflictWorktree::parse(&value).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "align.conflictWorktree is '{value}'; use linked or main"
+                        ))
+                    })?,
+                }
+            }
+        };
         Ok(Settings {
             onto,
             branches,
@@ -193,6 +214,7 @@ impl Settings {
             options: Options {
                 exec,
                 pause_after,
+                conflict_worktree,
                 sources,
             },
         })

@@ -132,6 +132,10 @@ fn print_settings(state: &State) {
             },
         ),
         ("exec", options.exec.clone().unwrap_or_else(|| "-".into())),
+        (
+            "conflict_worktree",
+            options.conflict_worktree.as_str().to_string(),
+        ),
     ];
     for (key, value) in values {
         let source = options

@@ -2,6 +2,7 @@
 //! plain values and git-align's own errors.
 
 mod identity;
+mod main_tree;
 mod merge;
 mod objects;
 mod oid;
@@ -12,11 +13,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use identity::Identity;
+pub use main_tree::{
+    create_main_conflict, holds_main_conflict, main_worktree_path, restore_head, MainConflict,
+};
 pub use merge::{ConflictedPath, Resolver, TreeMerge};
 pub use oid::{BadOid, Oid};
 pub use remote::{PushUpdate, PUSHING_ENV};
 pub use worktree::{
-    conflict_worktree_path, create_conflict_worktree, read_resolution, remove_conflict_worktree,
+    conflict_worktree_path, create_conflict_worktree, read_resolution, release_conflict_worktree,
     remove_stale as remove_stale_worktrees, Apply, Resolved, TempWorktree,
 };
 
@@ -149,6 +153,11 @@ impl Repo {
     /// The common git directory (shared by all worktrees).
     pub fn common_dir(&self) -> &Path {
         self.inner.commondir()
+    }
+
+    /// The git directory of this work tree (`.git`, or `.git/worktrees/<name>`).
+    pub fn git_dir(&self) -> &Path {
+        self.inner.path()
     }
 
     /// The work tree, if the repository has one.

@@ -2,7 +2,8 @@
 //! `git worktree add --detach` does, so git commands run inside them work as usual:
 //! temporary ones for the `--exec` check (their administrative folders are named with a
 //! prefix of git-align's own, which lets the next run remove what a killed process left
-//! behind), and one per conflict, under the git directory, where a person resolves it.
+//! behind), and one per conflict, under the git directory, where a person resolves it
+//! (unless the work tree git-align runs in takes it: see `main_tree`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -247,8 +248,19 @@ fn has_conflict_markers(content: &[u8]) -> bool {
         .any(|line| line.starts_with(b"<<<<<<< ") || line.starts_with(b">>>>>>> "))
 }
 
+/// Gives up the place a conflict was resolved in: a linked conflict worktree is removed;
+/// a work tree that holds git-align's conflict gets its HEAD (reflog `message`), index
+/// and files back.
+pub fn release_conflict_worktree(repo: &Repo, worktree: Option<&str>, message: &str) -> Result<()> {
+    super::main_tree::restore_head(repo, message)?;
+    if let Some(path) = worktree {
+        remove_conflict_worktree(repo, Path::new(path));
+    }
+    Ok(())
+}
+
 /// Removes a conflict worktree made by [`create_conflict_worktree`] (nothing else).
-pub fn remove_conflict_worktree(repo: &Repo, checkout: &Path) {
+fn remove_conflict_worktree(repo: &Repo, checkout: &Path) {
     let ours = repo.common_dir().join("align/worktrees");
     if !checkout.starts_with(&ours) {
         return;

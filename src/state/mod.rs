@@ -51,6 +51,41 @@ pub enum Strategy {
     Merge,
 }
 
+/// Where a person resolves a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictWorktree {
+    /// A linked worktree of the branch's own, under the git directory.
+    #[default]
+    Linked,
+    /// The work tree git-align was run in, when it is clean (HEAD is detached there for
+    /// the conflict and put back afterwards).
+    Main,
+}
+
+impl ConflictWorktree {
+    /// The name used by `--conflict-worktree` and `align.conflictWorktree`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictWorktree::Linked => "linked",
+            ConflictWorktree::Main => "main",
+        }
+    }
+
+    /// Reads a name given by `--conflict-worktree` or `align.conflictWorktree`.
+    pub fn parse(text: &str) -> Option<ConflictWorktree> {
+        match text {
+            "linked" => Some(ConflictWorktree::Linked),
+            "main" => Some(ConflictWorktree::Main),
+            _ => None,
+        }
+    }
+
+    fn is_linked(&self) -> bool {
+        *self == ConflictWorktree::Linked
+    }
+}
+
 /// Why a run stopped before finishing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -167,6 +202,9 @@ pub struct Options {
     /// Steps after which the run pauses for review.
     #[serde(default)]
     pub pause_after: Vec<Step>,
+    /// Where conflicts are resolved.
+    #[serde(default, skip_serializing_if = "ConflictWorktree::is_linked")]
+    pub conflict_worktree: ConflictWorktree,
     /// Where each start setting came from (`command line`, `git config align.base`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sources: BTreeMap<String, String>,
