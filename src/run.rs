@@ -459,16 +459,24 @@ impl<'r> Runner<'r> {
         create_conflict_worktree(self.repo, name, at, apply, commit)
     }
 
-    /// Where the conflict of branch `name` waits to be resolved, if it was set up on this
-    /// machine and is still there.
-    fn conflict_worktree_here(&self, name: &str) -> Option<PathBuf> {
-        let recorded = Path::new(self.state.worktree.as_deref()?);
+    /// Where the conflict of branch `name` (on `partial`) waits to be resolved, if it was
+    /// set up here and is still there: its linked worktree, or this work tree while it
+    /// holds git-align's conflict with HEAD at `partial` or a commit made on it.
+    fn conflict_worktree_here(&self, name: &str, partial: Oid) -> Result<Option<PathBuf>> {
         let linked = conflict_worktree_path(self.repo, name);
-        if recorded == linked && linked.join(".git").exists() {
-            return Some(linked);
+        if self.state.worktree.as_deref().map(Path::new) == Some(linked.as_path())
+            && linked.join(".git").exists()
+        {
+            return Ok(Some(linked));
         }
-        let main = main_worktree_path(self.repo)?;
-        (recorded == main && holds_main_conflict(self.repo)).then_some(main)
+        if !holds_main_conflict(self.repo) {
+            return Ok(None);
+        }
+        let on_partial = match self.repo.head()?.oid {
+            Some(head) => self.repo.is_ancestor(partial, head)?,
+            None => false,
+        };
+        Ok(main_worktree_path(self.repo).filter(|_| on_partial))
     }
 
     /// Takes up the resolution a person made in the conflict worktree: commits it (with
@@ -481,7 +489,7 @@ impl<'r> Runner<'r> {
             .conflict
             .clone()
             .expect("resolve_conflict is called for a branch stopped on a conflict");
-        let Some(worktree) = self.conflict_worktree_here(&branch.name) else {
+        let Some(worktree) = self.conflict_worktree_here(&branch.name, conflict.partial)? else {
             // Made on another machine (the run was fetched), or removed: make it here.
             return self.stop_on_conflict(index).map(Some);
         };

@@ -408,3 +408,58 @@ fn skip_and_cancel_during_a_main_work_tree_conflict_put_head_back() {
     assert!(!repo.path.join(".git/CHERRY_PICK_HEAD").exists());
     repo.assert_fsck();
 }
+
+#[test]
+fn an_untracked_file_in_the_way_keeps_the_conflict_out_of_the_main_work_tree() {
+    let repo = repo();
+    // The partial result of topic adds a.txt, which the user has as an untracked file.
+    repo.write("a.txt", "the user's own a.txt\n");
+    let before = own_work_tree(&repo);
+    let said = repo.align_expect(
+        &["--onto", "main", "--conflict-worktree", "main", "topic"],
+        3,
+    );
+    assert!(
+        said.contains("(untracked files would be overwritten); it is in a linked worktree"),
+        "{said}"
+    );
+    assert!(worktree_dir(&repo).exists());
+    assert_eq!(own_work_tree(&repo), before);
+    assert!(!repo.path.join(".git/ALIGN_HEAD").exists());
+    repo.align_expect(&["cancel"], 0);
+    assert_eq!(own_work_tree(&repo), before);
+}
+
+#[test]
+fn merge_strategy_conflict_in_the_main_work_tree() {
+    let repo = repo();
+    let said = repo.align_expect(
+        &[
+            "--onto",
+            "main",
+            "--strategy",
+            "merge",
+            "--conflict-worktree",
+            "main",
+            "topic",
+        ],
+        3,
+    );
+    assert!(said.contains("conflict merging main into topic"), "{said}");
+    assert_eq!(head_branch(&repo), None);
+    assert_eq!(repo.rev("HEAD"), repo.rev("topic"));
+    assert_eq!(repo.rev("MERGE_HEAD"), repo.rev("main"));
+    let resolution = with_line(2, "two merged").replace("4\n", "four from main\n");
+    repo.write("f.txt", &resolution);
+    repo.git(&["add", "f.txt"]);
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(repo.rev("topic^2"), repo.rev("main"));
+    assert_eq!(repo.git(&["show", "topic:f.txt"]), resolution.trim_end());
+    assert_eq!(head_branch(&repo).as_deref(), Some("main"));
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+    assert!(!repo.path.join(".git/MERGE_HEAD").exists());
+    repo.assert_fsck();
+}

@@ -22,27 +22,9 @@ fn kill_at_every_point(template: &TestRepo, args: &[&str], finish: &[&str]) -> u
     assert_eq!(code, Some(0));
     let expected = clean.branches();
     let before = template.user_refs();
-    let mut point = 1;
-    loop {
-        let repo = template.copy();
-        let out = repo
-            .align_cmd(args)
-            .env("GIT_ALIGN_CRASH_AT", point.to_string())
-            .output()
-            .unwrap();
-        if out.status.signal().is_none() {
-            assert!(
-                matches!(out.status.code(), Some(0) | Some(3)),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            break;
-        }
-        assert_eq!(out.status.signal(), Some(9), "crash point {point}");
-        check_after_crash(&repo, point, &before, &expected, finish);
-        point += 1;
-    }
-    point - 1
+    kill_each_point_of(template, args, |repo, point| {
+        check_after_crash(repo, point, &before, &expected, finish)
+    })
 }
 
 fn check_after_crash(
@@ -127,4 +109,132 @@ fn sigkill_at_every_crash_point_of_a_run_with_exec_checks_and_stacks() {
     ];
     let points = kill_at_every_point(&template(), &args, &["continue"]);
     assert!(points >= 30, "only {points} crash points exercised");
+}
+
+/// Runs `args` in a copy of `template` killed at crash point 1, 2, ... until a run gets
+/// through, handing each killed copy to `check`. Returns how many points were exercised.
+fn kill_each_point_of(
+    template: &TestRepo,
+    args: &[&str],
+    check: impl Fn(&TestRepo, usize),
+) -> usize {
+    let mut point = 1;
+    loop {
+        let repo = template.copy();
+        let out = repo
+            .align_cmd(args)
+            .env("GIT_ALIGN_CRASH_AT", point.to_string())
+            .output()
+            .unwrap();
+        if out.status.signal().is_none() {
+            assert!(
+                matches!(out.status.code(), Some(0) | Some(3)),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return point - 1;
+        }
+        assert_eq!(out.status.signal(), Some(9), "crash point {point}");
+        check(&repo, point);
+        point += 1;
+    }
+}
+
+/// HEAD is back on `branch`, with its files and a clean index, and nothing of the
+/// conflict is left in the work tree.
+fn assert_head_restored(repo: &TestRepo, branch: &str, point: usize) {
+    assert_eq!(
+        repo.git(&["symbolic-ref", "--short", "HEAD"]),
+        branch,
+        "crash point {point}"
+    );
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        "",
+        "crash point {point}"
+    );
+    assert!(
+        !repo.path.join(".git/ALIGN_HEAD").exists(),
+        "crash point {point}"
+    );
+    assert!(
+        !repo.path.join(".git/CHERRY_PICK_HEAD").exists(),
+        "crash point {point}"
+    );
+}
+
+/// Resolves the conflict of the `conflict` test repository in the work tree, continues
+/// to the end, and checks the result.
+fn resolve_in_work_tree_and_finish(repo: &TestRepo, point: usize) {
+    let resolution =
+        crate::conflict::with_line(2, "two, resolved").replace("4\n", "four from main\n");
+    while repo.status_json()["state"] != "finished" {
+        if repo.git_ok(&["rev-parse", "-q", "--verify", "CHERRY_PICK_HEAD"]) {
+            repo.write("f.txt", &resolution);
+            repo.git(&["add", "f.txt"]);
+        }
+        let out = repo.align(&["continue"]);
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(3)),
+            "crash point {point}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        repo.git(&["show", "topic:f.txt"]),
+        resolution.trim_end(),
+        "crash point {point}"
+    );
+    assert_eq!(
+        repo.git(&["log", "--format=%s", "main..topic"]),
+        "topic: add c\ntopic: change 2\ntopic: add a",
+        "crash point {point}"
+    );
+    assert_head_restored(repo, "topic", point);
+    assert_eq!(repo.tree("HEAD"), repo.tree("topic"), "crash point {point}");
+    repo.assert_fsck();
+}
+
+#[test]
+fn sigkill_while_a_conflict_is_set_up_in_the_work_tree_and_resolved() {
+    let template = crate::conflict::repo();
+    template.checkout("topic");
+    template.git(&["config", "align.conflictWorktree", "main"]);
+    let before = template.user_refs();
+    let cancel_restores = |repo: &TestRepo, point: usize| {
+        let cancelled = repo.copy();
+        match cancelled.status_json()["state"].as_str().unwrap() {
+            "none" => {}
+            "finished" => drop(cancelled.align_expect(&["undo"], 0)),
+            _ => drop(cancelled.align_expect(&["cancel"], 0)),
+        }
+        assert_eq!(cancelled.user_refs(), before, "crash point {point}");
+        assert_head_restored(&cancelled, "topic", point);
+    };
+
+    // Killed while the conflict is set up.
+    let args = ["--onto", "main", "topic"];
+    let points = kill_each_point_of(&template, &args, |repo, point| {
+        assert_status_truthful(repo);
+        cancel_restores(repo, point);
+        if repo.status_json()["state"] == "none" {
+            repo.align_expect(&args, 3);
+        }
+        resolve_in_work_tree_and_finish(repo, point);
+    });
+    assert!(points >= 8, "only {points} crash points exercised");
+
+    // Killed while the resolution is taken up and HEAD put back.
+    let paused = template.copy();
+    paused.align_expect(&args, 3);
+    let resolution =
+        crate::conflict::with_line(2, "two, resolved").replace("4\n", "four from main\n");
+    paused.write("f.txt", &resolution);
+    paused.git(&["add", "f.txt"]);
+    let points = kill_each_point_of(&paused, &["continue"], |repo, point| {
+        assert_status_truthful(repo);
+        cancel_restores(repo, point);
+        resolve_in_work_tree_and_finish(repo, point);
+    });
+    assert!(points >= 12, "only {points} crash points exercised");
 }
