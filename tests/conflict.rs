@@ -463,3 +463,57 @@ fn merge_strategy_conflict_in_the_main_work_tree() {
     assert!(!repo.path.join(".git/MERGE_HEAD").exists());
     repo.assert_fsck();
 }
+
+#[test]
+fn checking_out_another_branch_during_a_main_work_tree_conflict_takes_the_work_tree_back() {
+    let repo = repo();
+    let before = repo.branches();
+    repo.align_expect(
+        &["--onto", "main", "--conflict-worktree", "main", "topic"],
+        3,
+    );
+    assert_eq!(head_branch(&repo), None);
+    repo.git(&["checkout", "-q", "-f", "other"]);
+    repo.write("f.txt", "the user's edit on other\n");
+    let own = own_work_tree(&repo);
+
+    // The work tree is the user's again: the conflict goes to a linked worktree.
+    let said = repo.align_expect(&["continue"], 3);
+    assert!(
+        said.contains("the work tree cannot take the conflict (f.txt has uncommitted changes)"),
+        "{said}"
+    );
+    assert!(worktree_dir(&repo).exists());
+    assert!(!repo.path.join(".git/ALIGN_HEAD").exists());
+    assert_eq!(own_work_tree(&repo), own);
+
+    repo.align_expect(&["cancel"], 0);
+    assert_eq!(repo.branches(), before);
+    assert_eq!(own_work_tree(&repo), own, "cancel must not take it back");
+    assert_eq!(head_branch(&repo).as_deref(), Some("other"));
+}
+
+#[test]
+fn an_align_head_no_open_run_owns_is_forgotten_at_start() {
+    let repo = repo();
+    std::fs::write(repo.path.join(".git/ALIGN_HEAD"), "ref: refs/heads/gone\n").unwrap();
+    let said = repo.align_expect(
+        &["--onto", "main", "--conflict-worktree", "main", "topic"],
+        3,
+    );
+    assert!(
+        said.contains(
+            "forgot ALIGN_HEAD, left by a run that is no longer open (HEAD was refs/heads/gone)"
+        ),
+        "{said}"
+    );
+    assert_eq!(head_branch(&repo), None);
+    repo.write(
+        "f.txt",
+        &with_line(2, "two").replace("4\n", "four from main\n"),
+    );
+    repo.git(&["add", "f.txt"]);
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(head_branch(&repo).as_deref(), Some("main"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}

@@ -37,6 +37,11 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     remove_stale_worktrees(ctx);
     let mut store = Store::open(repo)?;
     refuse_open_run(&store)?;
+    if let Some(head) = crate::git::forget_stale_head(repo)? {
+        ctx.ui.warn(format!(
+            "forgot ALIGN_HEAD, left by a run that is no longer open (HEAD was {head}); HEAD and the files are as they were"
+        ));
+    }
     let resolutions = earlier_resolutions(repo, &store)?;
     let state = new_state(repo, &plan, settings, resolutions)?;
     if let Some(command) = &state.options.exec {

@@ -2,9 +2,10 @@
 //! the way `git rebase` leaves one: HEAD detached at the partial result, the commit
 //! applied with its conflicts in the index and the files. HEAD as it was is kept in
 //! `ALIGN_HEAD` in the work tree's git directory (a symbolic ref or an oid, as git keeps
-//! `ORIG_HEAD`) for as long as the work tree holds git-align's conflict; while that file
-//! exists the work tree is git-align's to overwrite, and [`restore_head`] puts HEAD, the
-//! index and the files back.
+//! `ORIG_HEAD`) for as long as the work tree holds git-align's conflict. While that file
+//! exists and HEAD is detached (or still on the branch it names), the work tree is
+//! git-align's to overwrite, and [`restore_head`] puts HEAD, the index and the files
+//! back; once the user has checked out another branch there, the file is only forgotten.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,17 @@ pub fn holds_main_conflict(repo: &Repo) -> bool {
     marker(repo).exists()
 }
 
+/// Forgets an `ALIGN_HEAD` that no open run can own (the run was closed or its state
+/// removed behind git-align's back), leaving HEAD and the files as they are. Returns
+/// what it held.
+pub fn forget_stale_head(repo: &Repo) -> Result<Option<String>> {
+    let Some(text) = remembered_head(repo) else {
+        return Ok(None);
+    };
+    forget_head(repo)?;
+    Ok(Some(text.trim().trim_start_matches("ref: ").to_string()))
+}
+
 /// The work tree as git-align names it in the state (no trailing slash).
 pub fn main_worktree_path(repo: &Repo) -> Option<PathBuf> {
     repo.workdir().map(|dir| dir.components().collect())
@@ -53,8 +65,9 @@ pub fn create_main_conflict(
         ));
     };
     let inner = open(&workdir)?;
-    let ours = holds_main_conflict(repo);
+    let ours = lent_to_git_align(repo, &inner)?;
     if !ours {
+        forget_head(repo)?;
         if let Some(why) = unusable(repo, &inner)? {
             return Ok(MainConflict::Refused(why));
         }
@@ -92,7 +105,7 @@ pub fn create_main_conflict(
 /// Puts HEAD back as `ALIGN_HEAD` recorded it (reflog `message`), with the index and
 /// files of the commit it names, and forgets it. False when there was nothing to restore.
 pub fn restore_head(repo: &Repo, message: &str) -> Result<bool> {
-    let Ok(text) = fs::read_to_string(marker(repo)) else {
+    let Some(text) = remembered_head(repo) else {
         return Ok(false);
     };
     let Some(workdir) = main_worktree_path(repo) else {
@@ -100,6 +113,10 @@ pub fn restore_head(repo: &Repo, message: &str) -> Result<bool> {
         return Ok(false);
     };
     let inner = open(&workdir)?;
+    if !lent_to_git_align(repo, &inner)? {
+        forget_head(repo)?;
+        return Ok(false);
+    }
     let text = text.trim();
     let (branch, commit) = match text.strip_prefix("ref: ") {
         Some(refname) => (Some(refname), inner.refname_to_id(refname).ok()),
@@ -133,6 +150,27 @@ pub fn restore_head(repo: &Repo, message: &str) -> Result<bool> {
 
 fn marker(repo: &Repo) -> PathBuf {
     repo.git_dir().join(ALIGN_HEAD)
+}
+
+fn remembered_head(repo: &Repo) -> Option<String> {
+    fs::read_to_string(marker(repo)).ok()
+}
+
+/// Whether the work tree is still lent to git-align: `ALIGN_HEAD` exists and HEAD is
+/// detached (as git-align left it) or on the branch `ALIGN_HEAD` names (git-align was
+/// killed before it detached HEAD, or after it put it back). A user who checked out
+/// another branch there has taken the work tree back.
+fn lent_to_git_align(repo: &Repo, inner: &git2::Repository) -> Result<bool> {
+    let Some(remembered) = remembered_head(repo) else {
+        return Ok(false);
+    };
+    let head = inner
+        .find_reference("HEAD")
+        .ctx(|| "cannot read HEAD".into())?;
+    Ok(match head.symbolic_target().ok().flatten() {
+        None => true,
+        Some(refname) => remembered.trim().strip_prefix("ref: ") == Some(refname),
+    })
 }
 
 fn open(workdir: &Path) -> Result<git2::Repository> {

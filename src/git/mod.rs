@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 pub use identity::Identity;
 pub use main_tree::{
-    create_main_conflict, holds_main_conflict, main_worktree_path, restore_head, MainConflict,
+    create_main_conflict, forget_stale_head, holds_main_conflict, main_worktree_path, restore_head,
+    MainConflict,
 };
 pub use merge::{ConflictedPath, Resolver, TreeMerge};
 pub use oid::{BadOid, Oid};
