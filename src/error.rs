@@ -65,13 +65,15 @@ pub enum Error {
     MissingObject(String),
     /// A conflict is not resolved yet.
     #[error(
-        "the conflict is not resolved yet:{}{}",
+        "the conflict is not resolved yet:{}{}{}",
         list(" unmerged", unmerged),
-        list(" conflict markers in", markers)
+        list(" conflict markers in", markers),
+        list(" changes not added in", unstaged)
     )]
     Unresolved {
         unmerged: Vec<String>,
         markers: Vec<String>,
+        unstaged: Vec<String>,
     },
     /// The conflict worktree of a paused run is missing.
     #[error("the conflict worktree {0} is gone")]
@@ -138,7 +140,7 @@ impl Error {
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
             Error::Interrupted => "start it again with the same command",
             Error::Refused(_) => "see the warnings above",
-            Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them, then 'git align continue' (or 'git align skip')",
+            Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them (or 'git checkout' changes that are not part of it), then 'git align continue' (or 'git align skip')",
             Error::WorktreeGone(_) => "'git align skip' leaves the branch, 'git align cancel' restores everything",
             Error::Remote(_) => "check the remote's name or URL with 'git remote -v'",
             Error::Diverged { .. } => "keep this machine's run with 'git align push --force', or take the remote's with 'git align fetch --force' (this machine's checkpoints stay in 'git reflog refs/align/state')",

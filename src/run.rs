@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::exec::{self, CheckOutcome};
 use crate::git::{
-    conflict_worktree_path, create_conflict_worktree, create_main_conflict, holds_main_conflict,
-    main_worktree_path, read_resolution, release_conflict_worktree, Apply, ConflictedPath,
-    Identity, MainConflict, Oid, RefUpdate, Repo, Resolved,
+    conflict_in_progress, conflict_worktree_path, create_conflict_worktree, create_main_conflict,
+    main_conflict_on, read_resolution, release_conflict_worktree, Apply, ConflictedPath, Identity,
+    MainConflict, Oid, RefUpdate, Repo, Resolved,
 };
 use crate::plan::{self, UpstreamIndex};
 use crate::replay::{self, BranchOutcome};
@@ -460,23 +460,16 @@ impl<'r> Runner<'r> {
     }
 
     /// Where the conflict of branch `name` (on `partial`) waits to be resolved, if it was
-    /// set up here and is still there: its linked worktree, or this work tree while it
-    /// holds git-align's conflict with HEAD at `partial` or a commit made on it.
+    /// set up here and is still under way there: its linked worktree, or the work tree
+    /// lent to it.
     fn conflict_worktree_here(&self, name: &str, partial: Oid) -> Result<Option<PathBuf>> {
         let linked = conflict_worktree_path(self.repo, name);
         if self.state.worktree.as_deref().map(Path::new) == Some(linked.as_path())
-            && linked.join(".git").exists()
+            && conflict_in_progress(self.repo, &linked, partial)?
         {
             return Ok(Some(linked));
         }
-        if !holds_main_conflict(self.repo) {
-            return Ok(None);
-        }
-        let on_partial = match self.repo.head()?.oid {
-            Some(head) => self.repo.is_ancestor(partial, head)?,
-            None => false,
-        };
-        Ok(main_worktree_path(self.repo).filter(|_| on_partial))
+        main_conflict_on(self.repo, partial)
     }
 
     /// Takes up the resolution a person made in the conflict worktree: commits it (with

@@ -120,6 +120,14 @@ fn continue_is_refused_while_unmerged_paths_or_markers_remain() {
     repo.git(&["-C", wt.to_str().unwrap(), "add", "f.txt"]);
     let refused = repo.align_expect(&["continue"], 1);
     assert!(refused.contains("conflict markers in: f.txt"), "{refused}");
+    resolve(
+        &repo,
+        "f.txt",
+        &with_line(2, "two").replace("4\n", "four from main\n"),
+    );
+    std::fs::write(wt.join("a.txt"), "an edit not added\n").unwrap();
+    let refused = repo.align_expect(&["continue"], 1);
+    assert!(refused.contains("changes not added in: a.txt"), "{refused}");
     assert_eq!(repo.refs(), refs, "a refused continue changes nothing");
     assert_eq!(repo.status_json()["pause_reason"], "conflict");
 }
@@ -323,6 +331,11 @@ fn conflict_in_the_main_work_tree_when_asked_for_then_head_is_put_back() {
     assert_eq!(repo.rev("CHERRY_PICK_HEAD"), repo.rev("topic~1"));
     assert_eq!(repo.git(&["ls-files", "--unmerged"]).lines().count(), 3);
     assert!(repo.git(&["status", "--porcelain"]).contains("UU f.txt"));
+    let status = repo.align_expect(&["status"], 0);
+    assert!(
+        status.contains("this work tree is lent to the conflict: HEAD goes back to topic"),
+        "{status}"
+    );
 
     let refs = repo.refs();
     let refused = repo.align_expect(&["continue"], 1);
@@ -465,7 +478,7 @@ fn merge_strategy_conflict_in_the_main_work_tree() {
 }
 
 #[test]
-fn checking_out_another_branch_during_a_main_work_tree_conflict_takes_the_work_tree_back() {
+fn checking_out_a_branch_during_a_main_work_tree_conflict_takes_the_work_tree_back() {
     let repo = repo();
     let before = repo.branches();
     repo.align_expect(
@@ -473,8 +486,9 @@ fn checking_out_another_branch_during_a_main_work_tree_conflict_takes_the_work_t
         3,
     );
     assert_eq!(head_branch(&repo), None);
-    repo.git(&["checkout", "-q", "-f", "other"]);
-    repo.write("f.txt", "the user's edit on other\n");
+    // Back to the branch HEAD was on, as `git checkout -f` does it.
+    repo.git(&["checkout", "-q", "-f", "main"]);
+    repo.write("f.txt", "the user's edit\n");
     let own = own_work_tree(&repo);
 
     // The work tree is the user's again: the conflict goes to a linked worktree.
@@ -490,7 +504,7 @@ fn checking_out_another_branch_during_a_main_work_tree_conflict_takes_the_work_t
     repo.align_expect(&["cancel"], 0);
     assert_eq!(repo.branches(), before);
     assert_eq!(own_work_tree(&repo), own, "cancel must not take it back");
-    assert_eq!(head_branch(&repo).as_deref(), Some("other"));
+    assert_eq!(head_branch(&repo).as_deref(), Some("main"));
 }
 
 #[test]
@@ -514,6 +528,25 @@ fn an_align_head_no_open_run_owns_is_forgotten_at_start() {
     );
     repo.git(&["add", "f.txt"]);
     repo.align_expect(&["continue"], 0);
+    assert_eq!(head_branch(&repo).as_deref(), Some("main"));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_resolution_committed_in_the_main_work_tree_is_used_as_it_is() {
+    let repo = repo();
+    repo.align_expect(
+        &["--onto", "main", "--conflict-worktree", "main", "topic"],
+        3,
+    );
+    let resolution = with_line(2, "two, committed").replace("4\n", "four from main\n");
+    repo.write("f.txt", &resolution);
+    repo.git(&["add", "f.txt"]);
+    repo.git(&["commit", "-q", "--no-edit"]);
+    let committed = repo.rev("HEAD");
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(repo.rev("topic~1"), committed);
+    assert_eq!(repo.git(&["show", "topic:f.txt"]), resolution.trim_end());
     assert_eq!(head_branch(&repo).as_deref(), Some("main"));
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }

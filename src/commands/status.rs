@@ -34,7 +34,8 @@ pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
             serde_json::to_string_pretty(&value).expect("json serialises")
         );
     } else {
-        print_human(&state, interrupted, holder.map(|h| h.pid));
+        let lent = crate::git::lent_head(&ctx.repo)?;
+        print_human(&state, interrupted, holder.map(|h| h.pid), lent.as_deref());
         if ctx.ui.verbose {
             print_settings(&state);
         }
@@ -42,7 +43,7 @@ pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
     Ok(Outcome::Finished)
 }
 
-fn print_human(state: &State, interrupted: bool, pid: Option<u32>) {
+fn print_human(state: &State, interrupted: bool, pid: Option<u32>, lent_head: Option<&str>) {
     let mut headline = format!(
         "run {} onto {} ({}), {}: {}",
         state.run_id,
@@ -68,6 +69,11 @@ fn print_human(state: &State, interrupted: bool, pid: Option<u32>) {
     }
     if let Some(worktree) = &state.worktree {
         println!("worktree: {worktree}");
+    }
+    if let Some(head) = lent_head {
+        println!(
+            "this work tree is lent to the conflict: HEAD goes back to {head} on continue, skip or cancel"
+        );
     }
     let width = state
         .branches

@@ -1,11 +1,18 @@
 //! A conflict set up in the work tree git-align was run in (`--conflict-worktree=main`),
 //! the way `git rebase` leaves one: HEAD detached at the partial result, the commit
-//! applied with its conflicts in the index and the files. HEAD as it was is kept in
-//! `ALIGN_HEAD` in the work tree's git directory (a symbolic ref or an oid, as git keeps
-//! `ORIG_HEAD`) for as long as the work tree holds git-align's conflict. While that file
-//! exists and HEAD is detached (or still on the branch it names), the work tree is
-//! git-align's to overwrite, and [`restore_head`] puts HEAD, the index and the files
-//! back; once the user has checked out another branch there, the file is only forgotten.
+//! applied with its conflicts in the index and the files.
+//!
+//! While the work tree is lent to a conflict, `ALIGN_HEAD` in its git directory holds
+//! three lines: HEAD as it was (`ref: refs/heads/<branch>`, or a commit), the commit HEAD
+//! was on, and the partial result the conflict sits on. The work tree counts as lent, and
+//! git-align may overwrite it, only while that file exists, no rebase, bisect or the like
+//! is in progress, and HEAD is detached at one of those two commits or at a commit made
+//! on the partial result. A user who checks out a branch there, or another commit, has
+//! taken it back: the file is then only forgotten, and nothing is overwritten.
+//!
+//! The order of the writes keeps HEAD and the files in step at every instant: HEAD is
+//! detached where it is before the checkout (so the checkout compares with the right
+//! tree), and put back on its branch only after the files are.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,20 +33,35 @@ pub enum MainConflict {
     Refused(String),
 }
 
-/// Whether the work tree holds a conflict git-align set up (and HEAD is to be put back).
-pub fn holds_main_conflict(repo: &Repo) -> bool {
-    marker(repo).exists()
+/// What `ALIGN_HEAD` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Lent {
+    /// HEAD as it was: `ref: refs/heads/<branch>`, or a commit.
+    head: String,
+    /// The commit HEAD was on.
+    was_at: Oid,
+    /// The partial result the conflict sits on.
+    partial: Oid,
 }
 
-/// Forgets an `ALIGN_HEAD` that no open run can own (the run was closed or its state
-/// removed behind git-align's back), leaving HEAD and the files as they are. Returns
-/// what it held.
-pub fn forget_stale_head(repo: &Repo) -> Result<Option<String>> {
-    let Some(text) = remembered_head(repo) else {
-        return Ok(None);
-    };
-    forget_head(repo)?;
-    Ok(Some(text.trim().trim_start_matches("ref: ").to_string()))
+impl Lent {
+    fn to_text(&self) -> String {
+        format!("{}\n{}\n{}\n", self.head, self.was_at, self.partial)
+    }
+
+    fn parse(text: &str) -> Option<Lent> {
+        let mut lines = text.lines();
+        Some(Lent {
+            head: lines.next()?.trim().to_string(),
+            was_at: lines.next()?.trim().parse().ok()?,
+            partial: lines.next()?.trim().parse().ok()?,
+        })
+    }
+
+    /// The branch HEAD was on, if it was on one.
+    fn branch(&self) -> Option<&str> {
+        self.head.strip_prefix("ref: ")
+    }
 }
 
 /// The work tree as git-align names it in the state (no trailing slash).
@@ -47,11 +69,47 @@ pub fn main_worktree_path(repo: &Repo) -> Option<PathBuf> {
     repo.workdir().map(|dir| dir.components().collect())
 }
 
+/// Where HEAD goes back to (a branch name or a commit) while the work tree is lent to a
+/// conflict.
+pub fn lent_head(repo: &Repo) -> Result<Option<String>> {
+    let Some(lent) = lent_to_git_align(repo)? else {
+        return Ok(None);
+    };
+    let head = lent.branch().unwrap_or(&lent.head);
+    Ok(Some(head.trim_start_matches("refs/heads/").to_string()))
+}
+
+/// The work tree, if it is lent to the conflict on `partial` and that conflict is still
+/// under way there (the cherry-pick or merge in progress, or committed on top of it).
+pub fn main_conflict_on(repo: &Repo, partial: Oid) -> Result<Option<PathBuf>> {
+    match lent_to_git_align(repo)? {
+        Some(lent) if lent.partial == partial => {}
+        _ => return Ok(None),
+    }
+    let Some(workdir) = main_worktree_path(repo) else {
+        return Ok(None);
+    };
+    let under_way = super::worktree::conflict_in_progress(repo, &workdir, partial)?;
+    Ok(under_way.then_some(workdir))
+}
+
+/// Forgets an `ALIGN_HEAD` that no open run can own (the run was closed or its state
+/// removed behind git-align's back), leaving HEAD and the files as they are. Returns
+/// where HEAD was.
+pub fn forget_stale_head(repo: &Repo) -> Result<Option<String>> {
+    let Ok(text) = fs::read_to_string(marker(repo)) else {
+        return Ok(None);
+    };
+    forget_head(repo)?;
+    let head = text.lines().next().unwrap_or_default();
+    Ok(Some(head.trim_start_matches("ref: ").to_string()))
+}
+
 /// Sets up the conflict of applying `commit` (cherry-pick or merge) on `at` in the work
-/// tree: remembers HEAD, checks out `at`, detaches HEAD there (reflog `message`), then
-/// applies `commit`, leaving conflicts in the index (stages 1, 2, 3) and markers in the
-/// files. A work tree that does not hold one of git-align's conflicts already must be
-/// clean, with no git operation in progress, and no untracked file may be in the way.
+/// tree: remembers HEAD, detaches it, checks out `at` and moves HEAD there (reflog
+/// `message`), then applies `commit`, leaving conflicts in the index (stages 1, 2, 3)
+/// and markers in the files. A work tree not lent already must be clean, with no git
+/// operation in progress, and no untracked file may be in the way.
 pub fn create_main_conflict(
     repo: &Repo,
     at: Oid,
@@ -65,20 +123,41 @@ pub fn create_main_conflict(
         ));
     };
     let inner = open(&workdir)?;
-    let ours = lent_to_git_align(repo, &inner)?;
-    if !ours {
-        forget_head(repo)?;
-        if let Some(why) = unusable(repo, &inner)? {
-            return Ok(MainConflict::Refused(why));
+    let lent = match lent_to_git_align(repo)? {
+        Some(lent) => Some(lent),
+        None => {
+            forget_head(repo)?;
+            if let Some(why) = unusable(repo, &inner)? {
+                return Ok(MainConflict::Refused(why));
+            }
+            None
         }
-        remember_head(repo, &inner)?;
+    };
+    let was_lent = lent.is_some();
+    let lent = match lent {
+        Some(lent) => Lent {
+            partial: at,
+            ..lent
+        },
+        None => Lent {
+            head: head_text(&inner)?,
+            was_at: repo.head()?.oid.expect("a clean work tree has a commit"),
+            partial: at,
+        },
+    };
+    write_marker(repo, &lent)?;
+    crate::crashpoint::point();
+    if !was_lent {
+        set_head(&inner, &lent.was_at.to_string(), message)?;
         crate::crashpoint::point();
     }
     inner
         .cleanup_state()
         .ctx(|| "cannot clear the work tree's merge state".into())?;
-    if let Err(e) = checkout(&inner, at, ours) {
-        if e.code() == git2::ErrorCode::Conflict && !ours {
+    if let Err(e) = checkout(&inner, at, was_lent) {
+        if e.code() == git2::ErrorCode::Conflict && !was_lent {
+            // Nothing was written: HEAD goes back on its branch and the file goes.
+            set_head(&inner, &lent.head, message)?;
             forget_head(repo)?;
             return Ok(MainConflict::Refused(
                 "untracked files would be overwritten".into(),
@@ -87,9 +166,7 @@ pub fn create_main_conflict(
         return Err(e).ctx(|| format!("cannot check out {} in the work tree", at.short()));
     }
     crate::crashpoint::point();
-    inner
-        .reference("HEAD", at.to_git(), true, message)
-        .ctx(|| "cannot detach HEAD".into())?;
+    set_head(&inner, &at.to_string(), message)?;
     crate::crashpoint::point();
     if let Err(e) = apply_commit(&inner, apply, commit) {
         restore_head(repo, "align: back from a conflict that could not be set up")?;
@@ -102,47 +179,31 @@ pub fn create_main_conflict(
     Ok(MainConflict::Ready(workdir))
 }
 
-/// Puts HEAD back as `ALIGN_HEAD` recorded it (reflog `message`), with the index and
-/// files of the commit it names, and forgets it. False when there was nothing to restore.
+/// Puts HEAD back as `ALIGN_HEAD` remembers it (reflog `message`), the index and files
+/// first, at where its branch is now (or the commit HEAD was on, if the branch is gone),
+/// and forgets it. False when the work tree was not lent (then it is left as it is).
 pub fn restore_head(repo: &Repo, message: &str) -> Result<bool> {
-    let Some(text) = remembered_head(repo) else {
-        return Ok(false);
-    };
-    let Some(workdir) = main_worktree_path(repo) else {
+    let Some(lent) = lent_to_git_align(repo)? else {
         forget_head(repo)?;
         return Ok(false);
     };
+    let workdir = main_worktree_path(repo).expect("a lent work tree exists");
     let inner = open(&workdir)?;
-    if !lent_to_git_align(repo, &inner)? {
-        forget_head(repo)?;
-        return Ok(false);
-    }
-    let text = text.trim();
-    let (branch, commit) = match text.strip_prefix("ref: ") {
-        Some(refname) => (Some(refname), inner.refname_to_id(refname).ok()),
-        None => (
-            None,
-            Some(
-                text.parse::<Oid>()
-                    .map_err(|_| Error::CorruptState(format!("{ALIGN_HEAD} holds {text:?}")))?
-                    .to_git(),
-            ),
-        ),
-    };
+    let branch_tip = lent
+        .branch()
+        .and_then(|refname| inner.refname_to_id(refname).ok())
+        .map(Oid::from_git);
+    let target = branch_tip.unwrap_or(lent.was_at);
     inner
         .cleanup_state()
         .ctx(|| "cannot clear the work tree's merge state".into())?;
-    if let Some(commit) = commit {
-        checkout(&inner, Oid::from_git(commit), true)
-            .ctx(|| "cannot put the work tree back".into())?;
-        crate::crashpoint::point();
-    }
-    match (branch, commit) {
-        (Some(refname), _) => inner.reference_symbolic("HEAD", refname, true, message),
-        (None, Some(oid)) => inner.reference("HEAD", oid, true, message),
-        (None, None) => unreachable!("an oid always names a commit"),
-    }
-    .ctx(|| "cannot put HEAD back".into())?;
+    checkout(&inner, target, true).ctx(|| "cannot put the work tree back".into())?;
+    crate::crashpoint::point();
+    let head = match branch_tip {
+        Some(_) => lent.head.clone(),
+        None => target.to_string(),
+    };
+    set_head(&inner, &head, message)?;
     crate::crashpoint::point();
     forget_head(repo)?;
     Ok(true)
@@ -152,25 +213,37 @@ fn marker(repo: &Repo) -> PathBuf {
     repo.git_dir().join(ALIGN_HEAD)
 }
 
-fn remembered_head(repo: &Repo) -> Option<String> {
-    fs::read_to_string(marker(repo)).ok()
-}
-
-/// Whether the work tree is still lent to git-align: `ALIGN_HEAD` exists and HEAD is
-/// detached (as git-align left it) or on the branch `ALIGN_HEAD` names (git-align was
-/// killed before it detached HEAD, or after it put it back). A user who checked out
-/// another branch there has taken the work tree back.
-fn lent_to_git_align(repo: &Repo, inner: &git2::Repository) -> Result<bool> {
-    let Some(remembered) = remembered_head(repo) else {
-        return Ok(false);
+/// What `ALIGN_HEAD` holds if the work tree is still lent to git-align (see the module
+/// documentation); None when it is not (or the file is missing or unreadable).
+fn lent_to_git_align(repo: &Repo) -> Result<Option<Lent>> {
+    let Some(lent) = fs::read_to_string(marker(repo))
+        .ok()
+        .and_then(|text| Lent::parse(&text))
+    else {
+        return Ok(None);
     };
+    let Some(workdir) = main_worktree_path(repo) else {
+        return Ok(None);
+    };
+    let inner = open(&workdir)?;
+    let own_operation = matches!(
+        inner.state(),
+        git2::RepositoryState::Clean
+            | git2::RepositoryState::CherryPick
+            | git2::RepositoryState::Merge
+    );
     let head = inner
         .find_reference("HEAD")
         .ctx(|| "cannot read HEAD".into())?;
-    Ok(match head.symbolic_target().ok().flatten() {
-        None => true,
-        Some(refname) => remembered.trim().strip_prefix("ref: ") == Some(refname),
-    })
+    let detached_at = match head.symbolic_target().ok().flatten() {
+        Some(_) => None,
+        None => head.target().map(Oid::from_git),
+    };
+    let ours = match detached_at {
+        Some(at) if own_operation => at == lent.was_at || repo.is_ancestor(lent.partial, at)?,
+        _ => false,
+    };
+    Ok(ours.then_some(lent))
 }
 
 fn open(workdir: &Path) -> Result<git2::Repository> {
@@ -203,19 +276,38 @@ fn operation_in_progress(state: git2::RepositoryState) -> Option<&'static str> {
     }
 }
 
-/// Writes `ALIGN_HEAD` (atomically) with HEAD as it is.
-fn remember_head(repo: &Repo, inner: &git2::Repository) -> Result<()> {
+/// HEAD as `ALIGN_HEAD` keeps it: `ref: <refname>` or a commit.
+fn head_text(inner: &git2::Repository) -> Result<String> {
     let head = inner
         .find_reference("HEAD")
         .ctx(|| "cannot read HEAD".into())?;
-    let text = match (head.symbolic_target().ok().flatten(), head.target()) {
-        (Some(refname), _) => format!("ref: {refname}\n"),
-        (None, Some(oid)) => format!("{oid}\n"),
-        (None, None) => return Err(Error::CorruptState("HEAD names nothing".into())),
-    };
+    match (head.symbolic_target().ok().flatten(), head.target()) {
+        (Some(refname), _) => Ok(format!("ref: {refname}")),
+        (None, Some(oid)) => Ok(oid.to_string()),
+        (None, None) => Err(Error::CorruptState("HEAD names nothing".into())),
+    }
+}
+
+/// Points HEAD at `head` (`ref: <refname>` or a commit), with a reflog entry.
+fn set_head(inner: &git2::Repository, head: &str, message: &str) -> Result<()> {
+    match head.strip_prefix("ref: ") {
+        Some(refname) => inner.reference_symbolic("HEAD", refname, true, message),
+        None => {
+            let oid = head
+                .parse::<Oid>()
+                .map_err(|_| Error::CorruptState(format!("{ALIGN_HEAD} holds {head:?}")))?;
+            inner.reference("HEAD", oid.to_git(), true, message)
+        }
+    }
+    .map(|_| ())
+    .ctx(|| "cannot move HEAD".into())
+}
+
+/// Writes `ALIGN_HEAD` atomically.
+fn write_marker(repo: &Repo, lent: &Lent) -> Result<()> {
     let path = marker(repo);
     let temporary = path.with_extension("lock");
-    fs::write(&temporary, text)
+    fs::write(&temporary, lent.to_text())
         .and_then(|()| fs::rename(&temporary, &path))
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
 }
@@ -246,9 +338,10 @@ fn checkout(
     }
     inner.checkout_tree(tree.as_object(), Some(&mut options))?;
     if force {
-        // Entries left in conflict (stages 1-3) go too: the index is the tree's.
+        // Whatever the checkout left of the conflict in the index (stages 1-3, entries
+        // it did not rewrite) goes too: the index is the tree's.
         let mut index = inner.index()?;
-        if index.has_conflicts() {
+        if index.has_conflicts() || index.write_tree()? != tree.id() {
             index.read_tree(&tree)?;
             index.write()?;
         }

@@ -14,15 +14,16 @@ use std::path::{Path, PathBuf};
 
 pub use identity::Identity;
 pub use main_tree::{
-    create_main_conflict, forget_stale_head, holds_main_conflict, main_worktree_path, restore_head,
+    create_main_conflict, forget_stale_head, lent_head, main_conflict_on, restore_head,
     MainConflict,
 };
 pub use merge::{ConflictedPath, Resolver, TreeMerge};
 pub use oid::{BadOid, Oid};
 pub use remote::{PushUpdate, PUSHING_ENV};
 pub use worktree::{
-    conflict_worktree_path, create_conflict_worktree, read_resolution, release_conflict_worktree,
-    remove_stale as remove_stale_worktrees, Apply, Resolved, TempWorktree,
+    conflict_in_progress, conflict_worktree_path, create_conflict_worktree, read_resolution,
+    release_conflict_worktree, remove_stale as remove_stale_worktrees, Apply, Resolved,
+    TempWorktree,
 };
 
 use crate::error::{Error, Result};

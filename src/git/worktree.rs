@@ -192,6 +192,30 @@ pub fn conflict_worktree_path(repo: &Repo, label: &str) -> PathBuf {
         .join(label.replace('/', "-"))
 }
 
+/// Whether the conflict set up on `partial` in the worktree at `checkout` is under way:
+/// the cherry-pick or merge is in progress with HEAD at `partial`, or the person
+/// committed on top of it. False when setting it up was cut short (or it was undone).
+pub fn conflict_in_progress(repo: &Repo, checkout: &Path, partial: Oid) -> Result<bool> {
+    let Ok(inner) = git2::Repository::open(checkout) else {
+        return Ok(false);
+    };
+    let Some(head) = inner
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .map(Oid::from_git)
+    else {
+        return Ok(false);
+    };
+    if head == partial {
+        return Ok(matches!(
+            inner.state(),
+            git2::RepositoryState::CherryPick | git2::RepositoryState::Merge
+        ));
+    }
+    repo.is_ancestor(partial, head)
+}
+
 /// A resolved conflict worktree: its HEAD and the tree its index holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolved {
@@ -226,8 +250,13 @@ pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
             markers.push(path.clone());
         }
     }
-    if !unmerged.is_empty() || !markers.is_empty() {
-        return Err(Error::Unresolved { unmerged, markers });
+    let unstaged = changes_not_added(&inner, &index, &unmerged)?;
+    if !unmerged.is_empty() || !markers.is_empty() || !unstaged.is_empty() {
+        return Err(Error::Unresolved {
+            unmerged,
+            markers,
+            unstaged,
+        });
     }
     let tree = index
         .write_tree()
@@ -240,6 +269,27 @@ pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
         head: Oid::from_git(head.id()),
         tree: Oid::from_git(tree),
     })
+}
+
+/// Tracked files whose changes in the work tree are not in the index (besides the
+/// unmerged ones): they would not be part of the resolution, and would be lost with the
+/// worktree, so `continue` refuses as `git rebase --continue` does.
+fn changes_not_added(
+    inner: &git2::Repository,
+    index: &git2::Index,
+    unmerged: &[String],
+) -> Result<Vec<String>> {
+    let mut options = git2::DiffOptions::new();
+    options.include_untracked(false).include_ignored(false);
+    let diff = inner
+        .diff_index_to_workdir(Some(index), Some(&mut options))
+        .ctx(|| "cannot compare the work tree with the index".into())?;
+    Ok(diff
+        .deltas()
+        .filter_map(|d| d.new_file().path().or(d.old_file().path()))
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|p| !unmerged.contains(p))
+        .collect())
 }
 
 fn has_conflict_markers(content: &[u8]) -> bool {
