@@ -423,7 +423,7 @@ fn skip_and_cancel_during_a_main_work_tree_conflict_put_head_back() {
 }
 
 #[test]
-fn an_untracked_file_in_the_way_keeps_the_conflict_out_of_the_main_work_tree() {
+fn an_untracked_or_ignored_file_in_the_way_keeps_the_conflict_out_of_the_main_work_tree() {
     let repo = repo();
     // The partial result of topic adds a.txt, which the user has as an untracked file.
     repo.write("a.txt", "the user's own a.txt\n");
@@ -441,6 +441,20 @@ fn an_untracked_file_in_the_way_keeps_the_conflict_out_of_the_main_work_tree() {
     assert!(!repo.path.join(".git/ALIGN_HEAD").exists());
     repo.align_expect(&["cancel"], 0);
     assert_eq!(own_work_tree(&repo), before);
+
+    // An ignored file in the way is the user's too.
+    std::fs::remove_file(repo.path.join("a.txt")).unwrap();
+    std::fs::write(repo.path.join(".git/info/exclude"), "a.txt\n").unwrap();
+    repo.write("a.txt", "the user's ignored a.txt\n");
+    let said = repo.align_expect(
+        &["--onto", "main", "--conflict-worktree", "main", "topic"],
+        3,
+    );
+    assert!(said.contains("it is in a linked worktree"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join("a.txt")).unwrap(),
+        "the user's ignored a.txt\n"
+    );
 }
 
 #[test]

@@ -322,8 +322,8 @@ fn forget_head(repo: &Repo) -> Result<()> {
 }
 
 /// Makes the index and files those of `commit`; `force` overwrites whatever is there
-/// (only in a work tree that holds git-align's conflict), otherwise nothing of the
-/// user's is overwritten and a conflict with an untracked file fails before any write.
+/// (only in a work tree lent to git-align), otherwise nothing of the user's is
+/// overwritten: an untracked or ignored file in the way fails it before any write.
 fn checkout(
     inner: &git2::Repository,
     commit: Oid,
@@ -334,7 +334,7 @@ fn checkout(
     if force {
         options.force();
     } else {
-        options.safe();
+        options.safe().overwrite_ignored(false);
     }
     inner.checkout_tree(tree.as_object(), Some(&mut options))?;
     if force {
