@@ -109,7 +109,7 @@ pub fn forget_stale_head(repo: &Repo) -> Result<Option<String>> {
 /// tree: remembers HEAD, detaches it, checks out `at` and moves HEAD there (reflog
 /// `message`), then applies `commit`, leaving conflicts in the index (stages 1, 2, 3)
 /// and markers in the files. A work tree not lent already must be clean, with no git
-/// operation in progress, and no untracked file may be in the way.
+/// operation in progress, and no untracked or ignored file may be in the way.
 pub fn create_main_conflict(
     repo: &Repo,
     at: Oid,
@@ -123,27 +123,26 @@ pub fn create_main_conflict(
         ));
     };
     let inner = open(&workdir)?;
-    let lent = match lent_to_git_align(repo)? {
-        Some(lent) => Some(lent),
+    let (lent, was_lent) = match lent_to_git_align(repo)? {
+        Some(lent) => (
+            Lent {
+                partial: at,
+                ..lent
+            },
+            true,
+        ),
         None => {
             forget_head(repo)?;
             if let Some(why) = unusable(repo, &inner)? {
                 return Ok(MainConflict::Refused(why));
             }
-            None
+            let head = Lent {
+                head: head_text(&inner)?,
+                was_at: repo.head()?.oid.expect("a clean work tree has a commit"),
+                partial: at,
+            };
+            (head, false)
         }
-    };
-    let was_lent = lent.is_some();
-    let lent = match lent {
-        Some(lent) => Lent {
-            partial: at,
-            ..lent
-        },
-        None => Lent {
-            head: head_text(&inner)?,
-            was_at: repo.head()?.oid.expect("a clean work tree has a commit"),
-            partial: at,
-        },
     };
     write_marker(repo, &lent)?;
     crate::crashpoint::point();
