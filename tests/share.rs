@@ -333,3 +333,38 @@ fn a_conflict_paused_on_one_clone_is_resolved_on_another() {
     );
     a.assert_fsck();
 }
+
+#[test]
+fn a_conflict_in_the_work_tree_travels_and_each_clone_gets_its_head_back() {
+    let a = crate::conflict::repo();
+    let remote = a.bare_origin();
+    a.align_expect(
+        &["--onto", "main", "--conflict-worktree", "main", "topic"],
+        3,
+    );
+    assert!(a.path.join(".git/ALIGN_HEAD").exists());
+    a.align_expect(&["push"], 0);
+
+    // The option travels with the run: B's own clean work tree takes the conflict.
+    let b = TestRepo::clone_of(&remote);
+    b.align_expect(&["fetch"], 0);
+    b.align_expect(&["continue"], 3);
+    assert!(b.path.join(".git/ALIGN_HEAD").exists());
+    assert!(b.git(&["status", "--porcelain"]).contains("UU f.txt"));
+    let resolved = crate::conflict::with_line(2, "two, resolved on B");
+    let resolved = resolved.replace("4\n", "four from main\n");
+    b.write("f.txt", &resolved);
+    b.git(&["add", "f.txt"]);
+    b.align_expect(&["continue"], 0);
+    assert_eq!(b.git(&["symbolic-ref", "--short", "HEAD"]), "main");
+    assert_eq!(b.git(&["status", "--porcelain"]), "");
+    b.align_expect(&["push"], 0);
+
+    // A takes the finished run: its work tree is given back, at main.
+    a.align_expect(&["fetch"], 0);
+    assert_eq!(a.rev("topic"), b.rev("topic"));
+    assert_eq!(a.git(&["symbolic-ref", "--short", "HEAD"]), "main");
+    assert_eq!(a.git(&["status", "--porcelain"]), "");
+    assert!(!a.path.join(".git/ALIGN_HEAD").exists());
+    a.assert_fsck();
+}
