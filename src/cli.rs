@@ -83,6 +83,13 @@ pub struct StartArgs {
     /// work tree when it is clean [config: align.conflictWorktree; default: linked]
     #[arg(long, value_enum, value_name = "WHERE")]
     pub conflict_worktree: Option<ConflictWorktreeArg>,
+    /// Stash uncommitted changes of the checked-out branch for the run and apply them
+    /// again at its end, as git rebase --autostash does [config: align.autostash]
+    #[arg(long, overrides_with = "no_autostash")]
+    pub autostash: bool,
+    /// Refuse to start when the checked-out branch has uncommitted changes (the default)
+    #[arg(long)]
+    pub no_autostash: bool,
     /// Print the plan and change nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -15,7 +15,7 @@ use crate::exec::{self, CheckOutcome};
 use crate::git::{
     conflict_in_progress, conflict_worktree_path, create_conflict_worktree, create_main_conflict,
     main_conflict_on, read_resolution, release_conflict_worktree, Apply, ConflictedPath, Identity,
-    MainConflict, Oid, RefUpdate, Repo, Resolved,
+    MainConflict, Oid, RefUpdate, Repo, Resolved, Unstash,
 };
 use crate::plan::{self, UpstreamIndex};
 use crate::replay::{self, BranchOutcome};
@@ -875,6 +875,8 @@ impl<'r> Runner<'r> {
             .flat_map(|b| b.rewritten.iter().copied())
             .collect();
         crate::rewrite::after_rewrite(self.repo, &rewritten, self.ui)?;
+        // Once the run is closed: a kill before this leaves the changes in the stash list.
+        bring_back_autostash(self.repo, &self.state, self.ui)?;
         self.report_checkpoint_cost();
         Ok(Outcome::Finished)
     }
@@ -895,6 +897,36 @@ impl<'r> Runner<'r> {
             ms(cost.packing)
         ));
     }
+}
+
+/// Applies the changes `--autostash` put aside to the work tree again, if they are still
+/// in the stash list, and says how it went.
+pub fn bring_back_autostash(repo: &Repo, state: &State, ui: Ui) -> Result<()> {
+    let Some(stash) = state.autostash else {
+        return Ok(());
+    };
+    match crate::git::unstash(repo, stash)? {
+        Unstash::Applied => ui.say(format!("applied your autostash ({})", stash.short())),
+        Unstash::Conflicted => {
+            ui.warn(format!(
+                "applying your autostash ({}) resulted in conflicts; your changes are safe in the stash list",
+                stash.short()
+            ));
+            ui.hint("resolve the conflicts in the work tree and 'git stash drop' it, or 'git checkout -f' and apply it later");
+        }
+        Unstash::Kept => {
+            ui.warn(format!(
+                "your autostash ({}) cannot be applied here; it stays in the stash list",
+                stash.short()
+            ));
+            ui.hint("'git stash list' shows it, 'git stash pop' applies it when you are ready");
+        }
+        Unstash::NotListed => ui.detail(format!(
+            "the autostash {} is not in this repository's stash list; nothing to apply",
+            stash.short()
+        )),
+    }
+    Ok(())
 }
 
 /// Whether the run checkpoints every step of every branch (checks or review pauses).

@@ -248,6 +248,7 @@ mod tests {
             current: None,
             step: None,
             worktree: None,
+            autostash: None,
             branches,
             decisions: Vec::new(),
             resolutions: Vec::new(),

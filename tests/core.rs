@@ -304,3 +304,78 @@ fn demo_runs_with_a_pause_and_a_resume() {
     );
     assert!(text.contains("finished: 4 aligned"), "{text}");
 }
+
+fn stash_list(repo: &TestRepo) -> String {
+    repo.git(&["stash", "list", "--format=%s"])
+}
+
+#[test]
+fn autostash_puts_changes_aside_for_the_run_and_brings_them_back() {
+    let repo = fixture();
+    repo.checkout("feat-b");
+    repo.write("b.txt", "changed\n");
+    repo.write("n.txt", "new and staged\n");
+    repo.git(&["add", "n.txt"]);
+    let said = repo.align_expect(&["--onto", "main", "--autostash", "feat-b"], 0);
+    assert!(said.contains("stashed your uncommitted changes"), "{said}");
+    assert!(said.contains("applied your autostash"), "{said}");
+    assert!(repo.git_ok(&["merge-base", "--is-ancestor", "main", "feat-b"]));
+    assert_eq!(repo.git(&["symbolic-ref", "--short", "HEAD"]), "feat-b");
+    assert_eq!(repo.git(&["diff", "--name-only", "HEAD"]), "b.txt\nn.txt");
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join("b.txt")).unwrap(),
+        "changed\n"
+    );
+    assert_eq!(
+        stash_list(&repo),
+        "",
+        "the autostash is dropped once applied"
+    );
+    assert!(repo.status_json()["autostash"].is_string());
+    repo.assert_fsck();
+}
+
+#[test]
+fn autostash_waits_in_the_stash_list_through_a_pause_and_returns_on_cancel() {
+    let repo = fixture();
+    repo.git(&["config", "align.autostash", "true"]);
+    repo.checkout("feat-b");
+    let before = repo.branches();
+    repo.write("b.txt", "changed\n");
+    repo.align_expect(&["--onto", "main", "--pause-after", "finish", "feat-b"], 3);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert!(stash_list(&repo).contains("git-align autostash"));
+    let verbose = repo.align_expect(&["status", "-v"], 0);
+    assert!(
+        verbose.contains("setting: autostash = yes (git config align.autostash)"),
+        "{verbose}"
+    );
+    repo.align_expect(&["cancel"], 0);
+    assert_eq!(repo.branches(), before);
+    assert_eq!(repo.git(&["status", "--porcelain"]), " M b.txt");
+    assert_eq!(stash_list(&repo), "");
+
+    // The command line wins over the config.
+    let refused = repo.align_expect(&["--onto", "main", "--no-autostash", "feat-b"], 1);
+    assert!(refused.contains("uncommitted changes: b.txt"), "{refused}");
+}
+
+#[test]
+fn an_autostash_that_conflicts_stays_in_the_stash_list() {
+    let repo = fixture();
+    repo.checkout("feat-b");
+    // main changes line 1 too: the changes do not apply onto the aligned branch.
+    repo.write("base.txt", &edit_line(1, "the user's one"));
+    let said = repo.align_expect(&["--onto", "main", "--autostash", "feat-b"], 0);
+    assert!(
+        said.contains("resulted in conflicts; your changes are safe in the stash list"),
+        "{said}"
+    );
+    assert!(repo.git_ok(&["merge-base", "--is-ancestor", "main", "feat-b"]));
+    // As `git rebase --autostash` leaves it: the conflict in the work tree, the entry kept.
+    assert_eq!(repo.git(&["status", "--porcelain"]), "UU base.txt");
+    assert!(stash_list(&repo).contains("git-align autostash"));
+    assert!(repo
+        .git(&["stash", "show", "-p"])
+        .contains("+the user's one"));
+}

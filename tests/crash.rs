@@ -238,3 +238,41 @@ fn sigkill_while_a_conflict_is_set_up_in_the_work_tree_and_resolved() {
     });
     assert!(points >= 12, "only {points} crash points exercised");
 }
+
+/// Whether the user's change is in the work tree or, failing that, in the stash list.
+fn change_is_kept(repo: &TestRepo, file: &str, content: &str) -> bool {
+    std::fs::read_to_string(repo.path.join(file)).unwrap_or_default() == content
+        || repo.git(&["stash", "list"]).contains("git-align autostash")
+}
+
+#[test]
+fn sigkill_during_a_run_with_an_autostash_never_loses_the_changes() {
+    let template = template();
+    template.git(&["checkout", "-q", "stack/1/2"]);
+    let file = template
+        .git(&["ls-files"])
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let content = "the user's uncommitted change\n";
+    template.write(&file, content);
+    let args = ["--onto", "main", "--autostash", "stack/1/*"];
+    let points = kill_each_point_of(&template, &args, |repo, point| {
+        assert_status_truthful(repo);
+        assert!(change_is_kept(repo, &file, content), "crash point {point}");
+        let cancelled = repo.copy();
+        let state = repo.status_json()["state"].as_str().unwrap().to_string();
+        if state != "none" && state != "finished" {
+            cancelled.align_expect(&["cancel"], 0);
+            assert!(
+                change_is_kept(&cancelled, &file, content),
+                "crash point {point}"
+            );
+            let out = repo.align(&["continue"]);
+            assert_eq!(out.status.code(), Some(0), "crash point {point}");
+            assert!(change_is_kept(repo, &file, content), "crash point {point}");
+        }
+    });
+    assert!(points >= 5, "only {points} crash points exercised");
+}

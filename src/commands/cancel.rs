@@ -5,7 +5,9 @@ use crate::commands::{open_run, record_decision, Ctx};
 use crate::error::{Error, Result};
 use crate::git::{release_conflict_worktree, restore_head, RefMove};
 use crate::lock::{self, Lock};
-use crate::run::{checkout_if_clean, compare_work_tree, reconcile, Outcome, WorkTree};
+use crate::run::{
+    bring_back_autostash, checkout_if_clean, compare_work_tree, reconcile, Outcome, WorkTree,
+};
 use crate::state::{RunState, State, Store};
 
 /// Cancels an open run: every branch it moved goes back to its original commit.
@@ -85,6 +87,10 @@ fn restore(
         &state,
         &format!("{verb}: restored {} branches", moves.len()),
     )?;
+    if verb == "cancel" {
+        // Once the run is closed: a kill before this leaves the changes in the stash list.
+        bring_back_autostash(repo, &state, ctx.ui)?;
+    }
     for m in &moves {
         ctx.ui.say(format!(
             "restored {} {} -> {}",

@@ -32,7 +32,10 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     if crate::signals::stop_requested() {
         return Err(Error::Interrupted);
     }
-    refuse_dirty_checkout(repo, &plan)?;
+    let dirty = dirty_checkout(repo, &plan)?;
+    if let (Some(why), false) = (&dirty, settings.options.autostash) {
+        return Err(Error::Dirty(why.clone()));
+    }
     let _lock = Lock::acquire(repo)?;
     remove_stale_worktrees(ctx);
     let mut store = Store::open(repo)?;
@@ -43,7 +46,16 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         ));
     }
     let resolutions = earlier_resolutions(repo, &store)?;
-    let state = new_state(repo, &plan, settings, resolutions)?;
+    let mut state = new_state(repo, &plan, settings, resolutions)?;
+    if dirty.is_some() {
+        let message = format!("git-align autostash ({})", state.run_id);
+        let stash = crate::git::stash_changes(repo, &repo.committer()?, &message)?;
+        ctx.ui.say(format!(
+            "stashed your uncommitted changes ({})",
+            stash.short()
+        ));
+        state.autostash = Some(stash);
+    }
     if let Some(command) = &state.options.exec {
         // Given here: it may run here, also after a crash, on 'git align continue'.
         crate::trust::trust(repo, command)?;
@@ -53,6 +65,7 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         .iter()
         .map(|b| b.original)
         .chain(state.resolutions.iter().map(|r| r.commit))
+        .chain(state.autostash)
         .collect();
     store.keep(&state.run_id, &kept)?;
     store.save(
@@ -124,6 +137,8 @@ impl Settings {
             exec,
             pause_after,
             conflict_worktree,
+            autostash,
+            no_autostash,
             dry_run: _,
             branches,
         } = args;
@@ -212,6 +227,16 @@ impl Settings {
                 }
             }
         };
+        let autostash = if *autostash || *no_autostash {
+            note("autostash", COMMAND_LINE.into());
+            *autostash
+        } else {
+            note(
+                "autostash",
+                from_config_or("align.autostash", repo, "default")?,
+            );
+            repo.config_bool("align.autostash")?.unwrap_or(false)
+        };
         Ok(Settings {
             onto,
             branches,
@@ -220,6 +245,7 @@ impl Settings {
                 exec,
                 pause_after,
                 conflict_worktree,
+                autostash,
                 sources,
             },
         })
@@ -280,11 +306,12 @@ fn resolve_base(repo: &Repo, arg: Option<&str>) -> Result<(Onto, String)> {
     Err(Error::NoBase)
 }
 
-/// Refuses when the branch checked out here is to be aligned and the work tree is dirty.
-fn refuse_dirty_checkout(repo: &Repo, plan: &AlignPlan) -> Result<()> {
+/// When the branch checked out here is to be aligned and the work tree has changes to
+/// tracked files: the first changed path, and why it matters.
+fn dirty_checkout(repo: &Repo, plan: &AlignPlan) -> Result<Option<String>> {
     let head = repo.head()?;
     let (Some(branch), Some(oid)) = (head.branch, head.oid) else {
-        return Ok(());
+        return Ok(None);
     };
     if repo.workdir().is_none()
         || !plan
@@ -292,14 +319,15 @@ fn refuse_dirty_checkout(repo: &Repo, plan: &AlignPlan) -> Result<()> {
             .iter()
             .any(|b| b.name == branch && b.skip.is_none())
     {
-        return Ok(());
+        return Ok(None);
     }
-    match repo.first_change_against(repo.tree_of(oid)?)? {
-        Some(path) => Err(Error::Dirty(format!(
-            "{path} (branch {branch} is checked out and would be aligned)"
-        ))),
-        None => Ok(()),
-    }
+    Ok(repo
+        .first_change_against(repo.tree_of(oid)?)?
+        .map(|path| {
+            format!(
+                "{path} (branch {branch} is checked out and would be aligned; --autostash puts the changes aside for the run)"
+            )
+        }))
 }
 
 /// The conflict resolutions the previous run knew (theirs and older), still present.
@@ -348,6 +376,7 @@ fn new_state(
         current: None,
         step: None,
         worktree: None,
+        autostash: None,
         branches,
         decisions: Vec::new(),
         resolutions,

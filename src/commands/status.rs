@@ -142,6 +142,10 @@ fn print_settings(state: &State) {
             "conflict_worktree",
             options.conflict_worktree.as_str().to_string(),
         ),
+        (
+            "autostash",
+            if options.autostash { "yes" } else { "no" }.to_string(),
+        ),
     ];
     for (key, value) in values {
         let source = options

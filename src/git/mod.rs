@@ -7,6 +7,7 @@ mod merge;
 mod objects;
 mod oid;
 mod remote;
+mod stash;
 mod worktree;
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ pub use main_tree::{
 pub use merge::{ConflictedPath, Resolver, TreeMerge};
 pub use oid::{BadOid, Oid};
 pub use remote::{PushUpdate, PUSHING_ENV};
+pub use stash::{stash_changes, unstash, Unstash};
 pub use worktree::{
     conflict_in_progress, conflict_worktree_path, create_conflict_worktree, read_resolution,
     release_conflict_worktree, remove_stale as remove_stale_worktrees, Apply, Resolved,

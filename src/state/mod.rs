@@ -205,6 +205,9 @@ pub struct Options {
     /// Where conflicts are resolved.
     #[serde(default, skip_serializing_if = "ConflictWorktree::is_linked")]
     pub conflict_worktree: ConflictWorktree,
+    /// Whether uncommitted changes of the checked-out branch may be stashed for the run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub autostash: bool,
     /// Where each start setting came from (`command line`, `git config align.base`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sources: BTreeMap<String, String>,
@@ -370,6 +373,10 @@ pub struct State {
     pub current: Option<String>,
     pub step: Option<Step>,
     pub worktree: Option<String>,
+    /// The stash entry holding the checked-out branch's uncommitted changes, put aside
+    /// by `--autostash` and applied again when the run finishes or is cancelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autostash: Option<Oid>,
     /// In a checkpoint these live in `branches/*.json` beside `state.json`.
     #[serde(default)]
     pub branches: Vec<BranchState>,
@@ -396,6 +403,7 @@ impl State {
             current: self.current.clone(),
             step: self.step,
             worktree: self.worktree.clone(),
+            autostash: self.autostash,
             branches: Vec::new(),
             decisions: self.decisions.clone(),
             resolutions: self.resolutions.clone(),

@@ -525,6 +525,7 @@ mod tests {
             current: None,
             step: None,
             worktree: None,
+            autostash: None,
             branches: (0..branches)
                 .map(|i| BranchState::pending(&format!("topic/{i:04}"), "main", false, base))
                 .collect(),

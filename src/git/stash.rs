@@ -1,0 +1,69 @@
+//! The autostash: uncommitted changes of the checked-out branch put aside for a run and
+//! brought back at its end, as `git rebase --autostash` does. The entry waits in the
+//! stash list (`refs/stash`) until it is applied, so nothing is lost whatever becomes of
+//! the run: a user can always `git stash pop` it.
+
+use super::{GitContext, Identity, Oid, Repo};
+use crate::error::Result;
+
+/// What bringing an autostash back came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unstash {
+    /// Applied to the work tree and dropped from the stash list.
+    Applied,
+    /// Applied with conflicts, left in the work tree as `git stash apply` leaves them; the
+    /// entry stays in the stash list.
+    Conflicted,
+    /// It cannot be applied; it stays in the stash list, the work tree unchanged.
+    Kept,
+    /// It is not in this repository's stash list (applied already, dropped by the user,
+    /// or the run was stashed on another machine).
+    NotListed,
+}
+
+/// Stashes the changes to tracked files (index and work tree) with `message`, leaving
+/// the work tree and index at HEAD; returns the stash commit.
+pub fn stash_changes(repo: &Repo, stasher: &Identity, message: &str) -> Result<Oid> {
+    let mut inner = open(repo)?;
+    let oid = inner
+        .stash_save(&stasher.signature()?, message, None)
+        .ctx(|| "cannot stash the uncommitted changes".into())?;
+    Ok(Oid::from_git(oid))
+}
+
+/// Applies the stash entry `stash` to the work tree (without restoring the index, as
+/// `git stash apply` does) and drops it from the list, unless that left conflicts.
+pub fn unstash(repo: &Repo, stash: Oid) -> Result<Unstash> {
+    let mut inner = open(repo)?;
+    let mut position = None;
+    inner
+        .stash_foreach(|index, _, oid| {
+            if *oid == stash.to_git() {
+                position = Some(index);
+            }
+            position.is_none()
+        })
+        .ctx(|| "cannot read the stash list".into())?;
+    let Some(index) = position else {
+        return Ok(Unstash::NotListed);
+    };
+    if inner.stash_apply(index, None).is_err() {
+        return Ok(Unstash::Kept);
+    }
+    let conflicted = inner
+        .index()
+        .ctx(|| "cannot read the index".into())?
+        .has_conflicts();
+    if conflicted {
+        return Ok(Unstash::Conflicted);
+    }
+    inner
+        .stash_drop(index)
+        .ctx(|| format!("cannot drop stash@{{{index}}}"))?;
+    Ok(Unstash::Applied)
+}
+
+fn open(repo: &Repo) -> Result<git2::Repository> {
+    let dir = repo.git_dir();
+    git2::Repository::open(dir).ctx(|| format!("cannot open {}", dir.display()))
+}
