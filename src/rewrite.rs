@@ -99,6 +99,9 @@ fn copy_notes(repo: &Repo, pairs: &[(Oid, Oid)]) -> Result<usize> {
         },
     };
     let committer: Identity = repo.committer()?;
+    // One handle that writes notes straight to disk, for all of them.
+    repo.flush_objects()?;
+    let writer = repo.unbuffered()?;
     let mut copied = 0;
     for notes_ref in &refs {
         for (old, new) in pairs {
@@ -106,7 +109,7 @@ fn copy_notes(repo: &Repo, pairs: &[(Oid, Oid)]) -> Result<usize> {
                 continue;
             };
             if let Some(text) = mode.combine(repo.note(notes_ref, *new), &note) {
-                repo.set_note(notes_ref, *new, &text, &committer)?;
+                writer.set_note(notes_ref, *new, &text, &committer)?;
                 copied += 1;
             }
         }

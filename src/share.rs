@@ -1,8 +1,8 @@
 //! Sharing a run through a remote: where each branch of a run belongs, which remote refs
 //! a push sets (each with a lease), and how a fetched run is taken over here.
 //!
-//! On the remote a run is `refs/align/state` and `refs/align/keep`, the same refs as
-//! here, plus the branches the run moved. A checkpoint's first parent is the one before
+//! On the remote a run is `refs/align/state` and its keep ref `refs/align/runs/<run id>`,
+//! the same refs as here, plus the branches the run moved. A checkpoint's first parent is the one before
 //! it, so "the remote has nothing this machine lacks" is "the remote's checkpoint is an
 //! ancestor of ours": that is the lease of a push and the divergence test of a fetch.
 
@@ -214,7 +214,7 @@ fn update(remote: &HashMap<String, Oid>, refname: &str, to: Option<Oid>) -> Push
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{HeadBefore, Onto, Options, Strategy, SCHEMA_VERSION};
+    use crate::state::{HeadBefore, Onto, Options, Strategy};
 
     fn oid(n: u8) -> Oid {
         Oid::from_bytes([n; 20])
@@ -228,31 +228,24 @@ mod tests {
     }
 
     fn run(state: RunState, branches: Vec<BranchState>) -> State {
-        State {
-            schema_version: SCHEMA_VERSION,
-            run_id: "r".into(),
-            state,
-            onto: Onto {
-                name: "main".into(),
-                oid: oid(9),
-            },
-            strategy: Strategy::Rebase,
-            options: Options::default(),
-            head: HeadBefore {
-                branch: None,
-                oid: None,
-            },
-            started_at: String::new(),
-            pause_reason: None,
-            pause_content: None,
-            current: None,
-            step: None,
-            worktree: None,
-            autostash: None,
+        let onto = Onto {
+            name: "main".into(),
+            oid: oid(9),
+        };
+        let head = HeadBefore {
+            branch: None,
+            oid: None,
+        };
+        let mut run = State::started(
+            "r".into(),
+            onto,
+            Strategy::Rebase,
+            Options::default(),
+            head,
             branches,
-            decisions: Vec::new(),
-            resolutions: Vec::new(),
-        }
+        );
+        run.state = state;
+        run
     }
 
     fn targets(updates: &[PushUpdate]) -> Vec<(String, Option<Oid>, Option<Oid>)> {

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::cli::StartArgs;
+use clap::ValueEnum;
+
+use crate::cli::{ConflictWorktreeArg, StartArgs, StrategyArg};
 use crate::commands::{remove_stale_worktrees, Ctx};
 use crate::error::{Error, Result};
 use crate::git::Repo;
@@ -10,8 +12,8 @@ use crate::lock::Lock;
 use crate::plan::{self, AlignPlan, PlanInput};
 use crate::run::{Outcome, Runner};
 use crate::state::{
-    BranchState, BranchStatus, ConflictWorktree, HeadBefore, Onto, Options, Resolution, RunState,
-    State, Step, Store, Strategy, SCHEMA_VERSION,
+    BranchState, BranchStatus, ConflictWorktree, HeadBefore, Onto, Options, Resolution, State,
+    Step, Store, Strategy,
 };
 
 /// Starts a run: refuses if one is open, plans, checkpoints the plan, then aligns.
@@ -142,101 +144,60 @@ impl Settings {
             dry_run: _,
             branches,
         } = args;
-        let mut sources = BTreeMap::new();
-        let mut note = |key: &str, source: String| {
-            sources.insert(key.to_string(), source);
-        };
+        let mut from = Sources::new(repo);
         let (onto, onto_source) = resolve_base(repo, onto.as_deref())?;
-        note("onto", onto_source);
-        let branches = if branches.is_empty() {
-            note(
-                "branches",
-                from_config_or("align.branches", repo, "every branch ahead of the base")?,
-            );
-            config_list(repo, "align.branches")?
-        } else {
-            note("branches", COMMAND_LINE.into());
-            branches.clone()
-        };
-        let strategy = match strategy {
-            Some(s) => {
-                note("strategy", COMMAND_LINE.into());
-                (*s).into()
-            }
-            None => {
-                note(
-                    "strategy",
-                    from_config_or("align.strategy", repo, "default")?,
-                );
-                match repo.config_string("align.strategy")?.as_deref() {
-                    None | Some("rebase") => Strategy::Rebase,
-                    Some("merge") => Strategy::Merge,
-                    Some(other) => {
-                        return Err(Error::Usage(format!(
-                            "align.strategy is '{other}'; use rebase or merge"
-                        )))
-                    }
-                }
-            }
-        };
-        let pause_after = if pause_after.is_empty() {
-            note(
-                "pause_after",
-                from_config_or("align.pauseAfter", repo, "default")?,
-            );
-            config_list(repo, "align.pauseAfter")?
-                .iter()
-                .map(|s| {
-                    Step::parse(s).ok_or_else(|| {
-                        Error::Usage(format!("align.pauseAfter holds '{s}', not a step (rebase, exec, branch, finish)"))
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?
-        } else {
-            note("pause_after", COMMAND_LINE.into());
-            pause_after.clone()
-        };
-        let exec = match exec {
-            Some(command) => {
-                note("exec", COMMAND_LINE.into());
-                Some(command.clone())
-            }
-            None => {
-                note("exec", from_config_or("align.exec", repo, "default")?);
-                repo.config_string("align.exec")?
-            }
-        }
-        .filter(|command| !command.trim().is_empty());
-        let conflict_worktree = match conflict_worktree {
-            Some(place) => {
-                note("conflict_worktree", COMMAND_LINE.into());
-                (*place).into()
-            }
-            None => {
-                note(
-                    "conflict_worktree",
-                    from_config_or("align.conflictWorktree", repo, "default")?,
-                );
-                match repo.config_string("align.conflictWorktree")? {
-                    None => ConflictWorktree::Linked,
-                    Some(value) => ConflictWorktree::parse(&value).ok_or_else(|| {
-                        Error::Usage(format!(
-                            "align.conflictWorktree is '{value}'; use linked or main"
-                        ))
-                    })?,
-                }
-            }
-        };
-        let autostash = if *autostash || *no_autostash {
-            note("autostash", COMMAND_LINE.into());
-            *autostash
-        } else {
-            note(
-                "autostash",
-                from_config_or("align.autostash", repo, "default")?,
-            );
-            repo.config_bool("align.autostash")?.unwrap_or(false)
-        };
+        from.noted.insert("onto".into(), onto_source);
+        let given_branches = (!branches.is_empty()).then(|| branches.clone());
+        let branches = from
+            .pick(
+                ("branches", given_branches),
+                ("align.branches", |v| Ok(split_list(v))),
+                "every branch ahead of the base",
+            )?
+            .unwrap_or_default();
+        let strategy = from
+            .pick(
+                ("strategy", *strategy),
+                (
+                    "align.strategy",
+                    config_enum::<StrategyArg>("align.strategy"),
+                ),
+                DEFAULT,
+            )?
+            .map_or(Strategy::Rebase, Into::into);
+        let given_steps = (!pause_after.is_empty()).then(|| pause_after.clone());
+        let pause_after = from
+            .pick(
+                ("pause_after", given_steps),
+                ("align.pauseAfter", parse_steps),
+                DEFAULT,
+            )?
+            .unwrap_or_default();
+        let exec = from
+            .pick(
+                ("exec", exec.clone()),
+                ("align.exec", |v| Ok(v.to_string())),
+                DEFAULT,
+            )?
+            .filter(|command| !command.trim().is_empty());
+        let conflict_worktree = from
+            .pick(
+                ("conflict_worktree", *conflict_worktree),
+                (
+                    "align.conflictWorktree",
+                    config_enum::<ConflictWorktreeArg>("align.conflictWorktree"),
+                ),
+                DEFAULT,
+            )?
+            .map_or(ConflictWorktree::Linked, Into::into);
+        let given_autostash = (*autostash || *no_autostash).then_some(*autostash);
+        let autostash = from
+            .pick(
+                ("autostash", given_autostash),
+                ("align.autostash", |v| parse_bool("align.autostash", v)),
+                DEFAULT,
+            )?
+            .unwrap_or(false);
         Ok(Settings {
             onto,
             branches,
@@ -246,7 +207,7 @@ impl Settings {
                 pause_after,
                 conflict_worktree,
                 autostash,
-                sources,
+                sources: from.noted,
             },
         })
     }
@@ -254,26 +215,83 @@ impl Settings {
 
 /// Where a setting came from, as `status -v` says it.
 const COMMAND_LINE: &str = "command line";
+/// Where an unset setting comes from.
+const DEFAULT: &str = "default";
 
-/// "git config KEY" when the key is set, else `otherwise`.
-fn from_config_or(key: &str, repo: &Repo, otherwise: &str) -> Result<String> {
-    Ok(match repo.config_string(key)? {
-        Some(_) => format!("git config {key}"),
-        None => otherwise.to_string(),
-    })
+/// Reads start settings from the command line or else `git config`, noting where each
+/// came from (`status -v` prints it).
+struct Sources<'r> {
+    repo: &'r Repo,
+    noted: BTreeMap<String, String>,
+}
+
+impl<'r> Sources<'r> {
+    fn new(repo: &'r Repo) -> Sources<'r> {
+        Sources {
+            repo,
+            noted: BTreeMap::new(),
+        }
+    }
+
+    /// The setting `name` as the command line `given` it, else as `read` makes it of
+    /// config `key`; None when neither has it (the source noted is then `otherwise`).
+    fn pick<T>(
+        &mut self,
+        (name, given): (&str, Option<T>),
+        (key, read): (&str, impl FnOnce(&str) -> Result<T>),
+        otherwise: &str,
+    ) -> Result<Option<T>> {
+        let (value, source) = match (given, self.repo.config_string(key)?) {
+            (Some(value), _) => (Some(value), COMMAND_LINE.to_string()),
+            (None, Some(text)) => (Some(read(&text)?), format!("git config {key}")),
+            (None, None) => (None, otherwise.to_string()),
+        };
+        self.noted.insert(name.to_string(), source);
+        Ok(value)
+    }
 }
 
 /// A config value split on commas and white space.
-fn config_list(repo: &Repo, key: &str) -> Result<Vec<String>> {
-    Ok(repo
-        .config_string(key)?
-        .map(|v| {
-            v.split([',', ' '])
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect()
+fn split_list(value: &str) -> Vec<String> {
+    value
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The steps of `align.pauseAfter`.
+fn parse_steps(value: &str) -> Result<Vec<Step>> {
+    split_list(value)
+        .iter()
+        .map(|s| {
+            Step::parse(s).ok_or_else(|| {
+                Error::Usage(format!(
+                    "align.pauseAfter holds '{s}', not a step (rebase, exec, branch, finish)"
+                ))
+            })
         })
-        .unwrap_or_default())
+        .collect()
+}
+
+/// Reads config `key` as one of the values of the command-line option it stands for.
+fn config_enum<E: ValueEnum>(key: &'static str) -> impl FnOnce(&str) -> Result<E> {
+    move |value| {
+        E::from_str(value, false).map_err(|_| {
+            let names: Vec<String> = E::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            Error::Usage(format!("{key} is '{value}'; use {}", names.join(" or ")))
+        })
+    }
+}
+
+/// Reads a config boolean the way git does (`true`, `yes`, `on`, `1`, ...).
+fn parse_bool(key: &str, value: &str) -> Result<bool> {
+    crate::git::parse_config_bool(value)
+        .ok_or_else(|| Error::Usage(format!("{key} is '{value}', not a boolean")))
 }
 
 /// `--onto`, else `align.base`, else the remote's default branch, else main or master;
@@ -359,28 +377,19 @@ fn new_state(
             branch
         })
         .collect();
-    Ok(State {
-        schema_version: SCHEMA_VERSION,
-        run_id: new_run_id(),
-        state: RunState::Running,
-        onto: settings.onto,
-        strategy: settings.strategy,
-        options: settings.options,
-        head: HeadBefore {
+    let mut state = State::started(
+        new_run_id(),
+        settings.onto,
+        settings.strategy,
+        settings.options,
+        HeadBefore {
             branch: head.branch,
             oid: head.oid,
         },
-        started_at: crate::time::now_rfc3339(),
-        pause_reason: None,
-        pause_content: None,
-        current: None,
-        step: None,
-        worktree: None,
-        autostash: None,
         branches,
-        decisions: Vec::new(),
-        resolutions,
-    })
+    );
+    state.resolutions = resolutions;
+    Ok(state)
 }
 
 /// A run id that sorts by time: `20261123-112530-4f2a`.

@@ -72,7 +72,7 @@ pub fn main_worktree_path(repo: &Repo) -> Option<PathBuf> {
 /// Where HEAD goes back to (a branch name or a commit) while the work tree is lent to a
 /// conflict.
 pub fn lent_head(repo: &Repo) -> Result<Option<String>> {
-    let Some(lent) = lent_to_git_align(repo)? else {
+    let Some((lent, _)) = lent_to_git_align(repo)? else {
         return Ok(None);
     };
     let head = lent.branch().unwrap_or(&lent.head);
@@ -82,15 +82,12 @@ pub fn lent_head(repo: &Repo) -> Result<Option<String>> {
 /// The work tree, if it is lent to the conflict on `partial` and that conflict is still
 /// under way there (the cherry-pick or merge in progress, or committed on top of it).
 pub fn main_conflict_on(repo: &Repo, partial: Oid) -> Result<Option<PathBuf>> {
-    match lent_to_git_align(repo)? {
-        Some(lent) if lent.partial == partial => {}
-        _ => return Ok(None),
-    }
-    let Some(workdir) = main_worktree_path(repo) else {
+    let Some((lent, inner)) = lent_to_git_align(repo)? else {
         return Ok(None);
     };
-    let under_way = super::worktree::conflict_in_progress(repo, &workdir, partial)?;
-    Ok(under_way.then_some(workdir))
+    let under_way =
+        lent.partial == partial && super::worktree::conflict_under_way(repo, &inner, partial)?;
+    Ok(main_worktree_path(repo).filter(|_| under_way))
 }
 
 /// Forgets an `ALIGN_HEAD` that no open run can own (the run was closed or its state
@@ -122,17 +119,18 @@ pub fn create_main_conflict(
             "the repository has no work tree".into(),
         ));
     };
-    let inner = open(&workdir)?;
-    let (lent, was_lent) = match lent_to_git_align(repo)? {
-        Some(lent) => (
+    let (lent, was_lent, inner) = match lent_to_git_align(repo)? {
+        Some((lent, inner)) => (
             Lent {
                 partial: at,
                 ..lent
             },
             true,
+            inner,
         ),
         None => {
             forget_head(repo)?;
+            let inner = open(&workdir)?;
             if let Some(why) = unusable(repo, &inner)? {
                 return Ok(MainConflict::Refused(why));
             }
@@ -141,7 +139,7 @@ pub fn create_main_conflict(
                 was_at: repo.head()?.oid.expect("a clean work tree has a commit"),
                 partial: at,
             };
-            (head, false)
+            (head, false, inner)
         }
     };
     write_marker(repo, &lent)?;
@@ -182,12 +180,10 @@ pub fn create_main_conflict(
 /// first, at where its branch is now (or the commit HEAD was on, if the branch is gone),
 /// and forgets it. False when the work tree was not lent (then it is left as it is).
 pub fn restore_head(repo: &Repo, message: &str) -> Result<bool> {
-    let Some(lent) = lent_to_git_align(repo)? else {
+    let Some((lent, inner)) = lent_to_git_align(repo)? else {
         forget_head(repo)?;
         return Ok(false);
     };
-    let workdir = main_worktree_path(repo).expect("a lent work tree exists");
-    let inner = open(&workdir)?;
     let branch_tip = lent
         .branch()
         .and_then(|refname| inner.refname_to_id(refname).ok())
@@ -212,9 +208,10 @@ fn marker(repo: &Repo) -> PathBuf {
     repo.git_dir().join(ALIGN_HEAD)
 }
 
-/// What `ALIGN_HEAD` holds if the work tree is still lent to git-align (see the module
-/// documentation); None when it is not (or the file is missing or unreadable).
-fn lent_to_git_align(repo: &Repo) -> Result<Option<Lent>> {
+/// What `ALIGN_HEAD` holds, with the work tree's repository opened, if the work tree is
+/// still lent to git-align (see the module documentation); None when it is not (or the
+/// file is missing or unreadable).
+fn lent_to_git_align(repo: &Repo) -> Result<Option<(Lent, git2::Repository)>> {
     let Some(lent) = fs::read_to_string(marker(repo))
         .ok()
         .and_then(|text| Lent::parse(&text))
@@ -231,18 +228,20 @@ fn lent_to_git_align(repo: &Repo) -> Result<Option<Lent>> {
             | git2::RepositoryState::CherryPick
             | git2::RepositoryState::Merge
     );
-    let head = inner
-        .find_reference("HEAD")
-        .ctx(|| "cannot read HEAD".into())?;
-    let detached_at = match head.symbolic_target().ok().flatten() {
-        Some(_) => None,
-        None => head.target().map(Oid::from_git),
+    let detached_at = {
+        let head = inner
+            .find_reference("HEAD")
+            .ctx(|| "cannot read HEAD".into())?;
+        match head.symbolic_target().ok().flatten() {
+            Some(_) => None,
+            None => head.target().map(Oid::from_git),
+        }
     };
     let ours = match detached_at {
         Some(at) if own_operation => at == lent.was_at || repo.is_ancestor(lent.partial, at)?,
         _ => false,
     };
-    Ok(ours.then_some(lent))
+    Ok(ours.then_some((lent, inner)))
 }
 
 fn open(workdir: &Path) -> Result<git2::Repository> {

@@ -39,6 +39,11 @@ pub fn tune_libgit2() {
     git2::opts::strict_object_creation(false);
 }
 
+/// Reads a config value as a boolean the way git does (`true`, `yes`, `on`, `1`, ...).
+pub fn parse_config_bool(value: &str) -> Option<bool> {
+    git2::Config::parse_bool(value).ok()
+}
+
 /// Attaches what git-align was doing to a libgit2 failure.
 trait GitContext<T> {
     fn ctx(self, what: impl FnOnce() -> String) -> Result<T>;
@@ -255,14 +260,18 @@ impl Repo {
         note.message().ok().map(str::to_string)
     }
 
-    /// Sets the note on `oid` in `notes_ref` (replacing one that is there).
+    /// Sets the note on `oid` in `notes_ref` (replacing one that is there). libgit2
+    /// writes the note's objects and moves the notes ref in one call, so they must go
+    /// straight to disk: on a repository with the in-memory store, this flushes it and
+    /// opens a handle without it (to set many notes, call this on
+    /// [`Repo::unbuffered`]).
     pub fn set_note(&self, notes_ref: &str, oid: Oid, text: &str, by: &Identity) -> Result<()> {
+        if self.objects.is_some() {
+            self.flush_objects()?;
+            return self.unbuffered()?.set_note(notes_ref, oid, text, by);
+        }
         let signature = by.signature()?;
-        // libgit2 writes the note's objects and moves the notes ref in one call: they go
-        // straight to disk, through a handle without the in-memory store.
-        self.flush_objects()?;
-        self.unbuffered()?
-            .inner
+        self.inner
             .note(
                 &signature,
                 &signature,

@@ -196,9 +196,18 @@ pub fn conflict_worktree_path(repo: &Repo, label: &str) -> PathBuf {
 /// the cherry-pick or merge is in progress with HEAD at `partial`, or the person
 /// committed on top of it. False when setting it up was cut short (or it was undone).
 pub fn conflict_in_progress(repo: &Repo, checkout: &Path, partial: Oid) -> Result<bool> {
-    let Ok(inner) = git2::Repository::open(checkout) else {
-        return Ok(false);
-    };
+    match git2::Repository::open(checkout) {
+        Ok(inner) => conflict_under_way(repo, &inner, partial),
+        Err(_) => Ok(false),
+    }
+}
+
+/// [`conflict_in_progress`] for a worktree already opened.
+pub(super) fn conflict_under_way(
+    repo: &Repo,
+    inner: &git2::Repository,
+    partial: Oid,
+) -> Result<bool> {
     let Some(head) = inner
         .head()
         .ok()

@@ -64,20 +64,11 @@ pub enum ConflictWorktree {
 }
 
 impl ConflictWorktree {
-    /// The name used by `--conflict-worktree` and `align.conflictWorktree`.
+    /// The name `--conflict-worktree` and `align.conflictWorktree` use.
     pub fn as_str(self) -> &'static str {
         match self {
             ConflictWorktree::Linked => "linked",
             ConflictWorktree::Main => "main",
-        }
-    }
-
-    /// Reads a name given by `--conflict-worktree` or `align.conflictWorktree`.
-    pub fn parse(text: &str) -> Option<ConflictWorktree> {
-        match text {
-            "linked" => Some(ConflictWorktree::Linked),
-            "main" => Some(ConflictWorktree::Main),
-            _ => None,
         }
     }
 
@@ -387,6 +378,36 @@ pub struct State {
 }
 
 impl State {
+    /// A run starting now: running, nothing paused or decided yet, no resolutions.
+    pub fn started(
+        run_id: String,
+        onto: Onto,
+        strategy: Strategy,
+        options: Options,
+        head: HeadBefore,
+        branches: Vec<BranchState>,
+    ) -> State {
+        State {
+            schema_version: SCHEMA_VERSION,
+            run_id,
+            state: RunState::Running,
+            onto,
+            strategy,
+            options,
+            head,
+            started_at: crate::time::now_rfc3339(),
+            pause_reason: None,
+            pause_content: None,
+            current: None,
+            step: None,
+            worktree: None,
+            autostash: None,
+            branches,
+            decisions: Vec::new(),
+            resolutions: Vec::new(),
+        }
+    }
+
     /// Everything but the branches: what `state.json` in a checkpoint holds.
     pub fn header(&self) -> State {
         State {

@@ -502,36 +502,28 @@ pub fn is_safe_branch_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{BranchStatus, HeadBefore, Onto, Options, RunState, Strategy};
+    use crate::state::{BranchStatus, HeadBefore, Onto, Options, Strategy};
 
     fn state_with(branches: usize, base: Oid) -> State {
-        State {
-            schema_version: SCHEMA_VERSION,
-            run_id: "test".into(),
-            state: RunState::Running,
-            onto: Onto {
-                name: "main".into(),
-                oid: base,
-            },
-            strategy: Strategy::Rebase,
-            options: Options::default(),
-            head: HeadBefore {
-                branch: None,
-                oid: None,
-            },
-            started_at: "2026-01-01T00:00:00Z".into(),
-            pause_reason: None,
-            pause_content: None,
-            current: None,
-            step: None,
-            worktree: None,
-            autostash: None,
-            branches: (0..branches)
-                .map(|i| BranchState::pending(&format!("topic/{i:04}"), "main", false, base))
-                .collect(),
-            decisions: Vec::new(),
-            resolutions: Vec::new(),
-        }
+        let onto = Onto {
+            name: "main".into(),
+            oid: base,
+        };
+        let head = HeadBefore {
+            branch: None,
+            oid: None,
+        };
+        let branches = (0..branches)
+            .map(|i| BranchState::pending(&format!("topic/{i:04}"), "main", false, base))
+            .collect();
+        State::started(
+            "test".into(),
+            onto,
+            Strategy::Rebase,
+            Options::default(),
+            head,
+            branches,
+        )
     }
 
     fn chunk_blobs(repo: &Repo, commit: Oid) -> Vec<Vec<u8>> {
