@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What pausing and checkpointing cost, on a generated repository of N topics x 3 commits
-# plus 2 stacks of 5 on a 2,000-file tree (../shared/bench/mkrepo.py):
+# plus 2 stacks of 5 on a 2,000-file tree (bench/mkrepo.rs):
 #  - checkpoints: count, total time, share of the whole run, slowest one, state.json size
 #    (from `git align -v`), for a plain run;
 #  - SIGINT to exit: run i is interrupted DELAY + i/2 seconds after it started (choose
@@ -10,12 +10,11 @@
 #   DELAY=0.5 bench/pause.sh [N] [RUNS]      e.g. DELAY=0.5 bench/pause.sh 5000 5
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-shared=${SHARED_BENCH:-$here/../shared/bench}
 n=${1:-1000}
 runs=${2:-5}
 delay=${DELAY:-1.5}
 
-cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+cargo build --release --quiet --manifest-path "$here/Cargo.toml" --bin git-align --example mkrepo
 bin="$here/target/release/git-align"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
@@ -23,7 +22,7 @@ export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 "$shared/mkrepo.py" "$work/repo" --branches "$n" --commits 3 --files 2000 --stacks 2 --depth 5 >/dev/null
+"$here/target/release/examples/mkrepo" "$work/repo" --topics "$n" --commits 3 --files 2000 --stacks 2 --depth 5 >/dev/null
 
 echo "## checkpoints of a plain run ($n topics)"
 for i in $(seq "$runs"); do

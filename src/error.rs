@@ -60,6 +60,10 @@ pub enum Error {
     /// A branch has a shape git-align cannot replay.
     #[error("branch '{branch}' cannot be aligned: {reason}")]
     Unsupported { branch: String, reason: String },
+    /// An object or file of the repository is not what git-align expects of it (a
+    /// tree where a file should be, a file over a size limit, HEAD naming nothing).
+    #[error("{0}")]
+    BadObject(String),
     /// An object the run needs is missing.
     #[error("object {0} is missing from the repository")]
     MissingObject(String),
@@ -146,7 +150,9 @@ impl Error {
             Error::Diverged { .. } => "keep this machine's run with 'git align push --force', or take the remote's with 'git align fetch --force' (this machine's checkpoints stay in 'git reflog refs/align/state')",
             Error::RemoteMoved { .. } => "'git align fetch' brings the remote's run, and says whether it diverged from this one",
             Error::UntrustedExec(_) => "run it with 'git align continue --trust-exec', or give the command to use with 'git align continue --exec CMD'",
-            Error::Git { .. } | Error::Usage(_) | Error::Io { .. } => return None,
+            Error::Git { .. } | Error::Usage(_) | Error::Io { .. } | Error::BadObject(_) => {
+                return None
+            }
         };
         Some(hint.to_string())
     }

@@ -4,10 +4,10 @@
 use clap::Parser;
 
 use git_align::cli::{Cli, Command};
+use git_align::commands::Outcome;
 use git_align::commands::{self, Ctx};
 use git_align::error::Error;
 use git_align::git::Repo;
-use git_align::run::Outcome;
 use git_align::signals;
 use git_align::ui::Ui;
 
@@ -36,7 +36,7 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
     };
     match cli.command {
         Some(Command::Demo) => return commands::cmd_demo(),
-        Some(Command::Completions(args)) => return commands::cmd_completions(None, &args),
+        Some(Command::Completions(args)) => return commands::cmd_completions(&args),
         _ => {}
     }
     let ctx = Ctx {

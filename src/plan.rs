@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::error::{Error, Result};
 use crate::git::{CommitMeta, Oid, Repo};
-use crate::state::{Onto, Strategy};
+use crate::state::{BranchState, Onto, Strategy};
 
 /// The read-only questions planning asks of a repository.
 pub trait History {
@@ -165,7 +165,25 @@ pub struct PlannedBranch {
     /// Commits left out because the base already has the same change.
     pub upstream: Vec<Oid>,
     /// Why the branch is left alone, if it is.
-    pub skip: Option<String>,
+    pub skip: Option<SkipReason>,
+}
+
+/// Why a plan leaves a branch alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipReason {
+    /// It is checked out in another worktree (at this path).
+    CheckedOutElsewhere(String),
+    /// The branch it is stacked on is left alone.
+    ParentSkipped(String),
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::CheckedOutElsewhere(path) => write!(f, "checked out in worktree {path}"),
+            SkipReason::ParentSkipped(parent) => write!(f, "its parent {parent} is skipped"),
+        }
+    }
 }
 
 /// The whole plan, parents before children.
@@ -234,6 +252,64 @@ impl UpstreamIndex {
     }
 }
 
+/// The commits each branch replays: the lists a plan computed in this process, else
+/// derived again from the branch and the base (a run resumed in a new process), with one
+/// index of the base's patch ids for the whole run.
+#[derive(Default)]
+pub struct CommitSource {
+    planned: HashMap<String, Vec<Oid>>,
+    upstream: UpstreamIndex,
+}
+
+impl CommitSource {
+    /// The commits `plan` lists for each branch.
+    pub fn from_plan(plan: &AlignPlan) -> CommitSource {
+        CommitSource {
+            planned: plan
+                .branches
+                .iter()
+                .map(|b| (b.name.clone(), b.commits.clone()))
+                .collect(),
+            upstream: UpstreamIndex::default(),
+        }
+    }
+
+    /// What `branch` replays (`parent_original`: its parent's original tip when it is
+    /// stacked): the plan's list the first time, derived afterwards (a replay again
+    /// starts from the branch as it is now).
+    pub fn take(
+        &mut self,
+        history: &dyn History,
+        branch: &BranchState,
+        parent_original: Option<Oid>,
+        onto: Oid,
+    ) -> Result<Vec<Oid>> {
+        match self.planned.remove(&branch.name) {
+            Some(commits) => Ok(commits),
+            None => self.derive(history, branch, parent_original, onto),
+        }
+    }
+
+    /// What `branch` replays, derived from its commits and the base's.
+    pub fn derive(
+        &mut self,
+        history: &dyn History,
+        branch: &BranchState,
+        parent_original: Option<Oid>,
+        onto: Oid,
+    ) -> Result<Vec<Oid>> {
+        let picked = branch_commits(
+            history,
+            &branch.name,
+            branch.original,
+            parent_original,
+            onto,
+            &mut self.upstream,
+        )?;
+        Ok(picked.commits)
+    }
+}
+
 /// A branch's commits not on the base, newest first, following first parents. Merges that
 /// only bring in base commits are kept here (and dropped when picking); merges of other
 /// non-base history are refused, as a replay would have to flatten them.
@@ -294,7 +370,7 @@ pub fn pick_commits(
 
 /// The commits to replay for a branch whose parent's original tip is `parent_tip` (None:
 /// it sits on the base). Used when a run resumes in a new process.
-pub fn branch_commits(
+fn branch_commits(
     history: &dyn History,
     name: &str,
     tip: Oid,
@@ -307,6 +383,22 @@ pub fn branch_commits(
         .and_then(|p| chain.iter().position(|c| c.id == p))
         .unwrap_or(chain.len());
     pick_commits(history, &chain[..own_len], tip, onto, upstream)
+}
+
+/// The branches of a run that starts from `plan`: pending, or skipped for the plan's
+/// reason.
+pub fn initial_states(plan: &AlignPlan) -> Vec<BranchState> {
+    plan.branches
+        .iter()
+        .map(|b| {
+            let parent = b.parent.as_deref().unwrap_or(&plan.onto.name);
+            let mut branch = BranchState::pending(&b.name, parent, b.parent.is_some(), b.original);
+            if let Some(why) = &b.skip {
+                branch.skip(why.to_string());
+            }
+            branch
+        })
+        .collect()
 }
 
 /// Builds the plan: selects branches, finds stacks, orders parents first and lists the
@@ -345,7 +437,7 @@ pub fn plan(history: &dyn History, input: &PlanInput) -> Result<AlignPlan> {
                 skip: input
                     .checked_out_elsewhere
                     .get(name)
-                    .map(|path| format!("checked out in worktree {path}")),
+                    .map(|path| SkipReason::CheckedOutElsewhere(path.clone())),
             },
         );
     }
@@ -456,7 +548,7 @@ fn propagate_skips(branches: &mut [PlannedBranch]) {
     for branch in branches.iter_mut() {
         if branch.skip.is_none() {
             if let Some(parent) = branch.parent.as_ref().filter(|p| skipped.contains(*p)) {
-                branch.skip = Some(format!("its parent {parent} is skipped"));
+                branch.skip = Some(SkipReason::ParentSkipped(parent.clone()));
             }
         }
         if branch.skip.is_some() {
@@ -722,8 +814,8 @@ mod tests {
         let plan = plan(&f, &inp).unwrap();
         assert!(plan.branches[0].skip.is_some());
         assert_eq!(
-            plan.branches[1].skip.as_deref(),
-            Some("its parent a is skipped")
+            plan.branches[1].skip,
+            Some(SkipReason::ParentSkipped("a".into()))
         );
     }
 

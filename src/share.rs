@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::git::{Oid, PushUpdate, RefUpdate, Repo};
+use crate::git::{BranchName, Oid, PushUpdate, RefUpdate, Repo};
 use crate::state::{keep_ref, BranchState, BranchStatus, RunState, State, KEEP_PREFIX, STATE_REF};
 
 /// Where fetched run refs (`refs/align/*` of the remote) wait while they are checked,
@@ -104,7 +104,7 @@ pub fn local_fixes(repo: &Repo, state: &State, sync: Sync) -> Result<Vec<BranchF
 /// in the reflog.
 pub fn apply_fixes(repo: &Repo, fixes: &[BranchFix], reason: &str) -> Result<()> {
     for fix in fixes {
-        let refname = format!("refs/heads/{}", fix.name);
+        let refname = BranchName::new(&fix.name).refname();
         if let RefUpdate::Moved { actual } = repo.update_ref(&refname, fix.to, fix.from, reason)? {
             return Err(Error::RefMoved {
                 branch: fix.name.clone(),
@@ -177,7 +177,7 @@ pub fn push_updates(
     stale.sort();
     updates.extend(stale.into_iter().map(|r| update(remote, r, None)));
     for branch in &state.branches {
-        let refname = format!("refs/heads/{}", branch.name);
+        let refname = BranchName::new(&branch.name).refname();
         let theirs = remote.get(&refname).copied();
         if let Some(at) = theirs.filter(|at| !branch.knows(*at)) {
             return Err(Error::Remote(format!(
@@ -214,7 +214,7 @@ fn update(remote: &HashMap<String, Oid>, refname: &str, to: Option<Oid>) -> Push
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{HeadBefore, Onto, Options, Strategy};
+    use crate::state::{Head, Onto, Options, Strategy};
 
     fn oid(n: u8) -> Oid {
         Oid::from_bytes([n; 20])
@@ -232,7 +232,7 @@ mod tests {
             name: "main".into(),
             oid: oid(9),
         };
-        let head = HeadBefore {
+        let head = Head {
             branch: None,
             oid: None,
         };

@@ -3,10 +3,15 @@
 
 use std::os::unix::process::ExitStatusExt;
 
-use crate::common::{assert_status_truthful, TestRepo};
+use crate::common::synth::Synth;
+use crate::common::{assert_status_truthful, small_synth, TestRepo};
 
 fn template() -> TestRepo {
-    TestRepo::small_generated(&["--stacks", "2", "--upstream", "2"])
+    TestRepo::generated(&Synth {
+        stacks: 2,
+        upstream: 2,
+        ..small_synth()
+    })
 }
 
 /// Runs `args` killed at crash point 1, 2, ... until a run gets through; checks every

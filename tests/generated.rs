@@ -1,36 +1,22 @@
-//! The bench's generated repositories: git align must give what git rebase gives.
+//! Generated and real histories: git align must give what a `git rebase --update-refs`
+//! loop gives, branch by branch.
 
-use crate::common::{bench_dir, TestRepo};
-
-/// Aligns a copy with the bench's `align-with.sh rebase` loop.
-fn rebase_loop(repo: &TestRepo) -> TestRepo {
-    let oracle = repo.copy();
-    let script = bench_dir().join("align-with.sh");
-    oracle.bench_script(&[
-        script.as_os_str(),
-        "rebase".as_ref(),
-        oracle.path.as_os_str(),
-    ]);
-    oracle
-}
+use crate::common::oracle::{rebase_loop, verdicts, verdicts_text, Verdict};
+use crate::common::synth::Synth;
+use crate::common::{data_file, TestRepo};
 
 #[test]
 fn synthetic_topics_and_stacks_match_git_rebase() {
-    let repo = TestRepo::generated(&[
-        "--branches",
-        "40",
-        "--commits",
-        "3",
-        "--files",
-        "200",
-        "--stacks",
-        "2",
-        "--depth",
-        "4",
-        "--upstream",
-        "4",
-    ]);
-    let oracle = rebase_loop(&repo);
+    let repo = TestRepo::generated(&Synth {
+        topics: 40,
+        commits: 3,
+        files: 200,
+        stacks: 2,
+        depth: 4,
+        upstream: 4,
+        ..Synth::default()
+    });
+    let oracle = rebase_loop(&repo, "main");
     repo.align_expect(&["--onto", "main"], 0);
     let (ours, theirs) = (repo.branches(), oracle.branches());
     assert_eq!(ours.len(), 40 + 8 + 1);
@@ -42,75 +28,93 @@ fn synthetic_topics_and_stacks_match_git_rebase() {
 }
 
 #[test]
-fn conflicting_topics_are_the_ones_git_rebase_stops_on() {
-    let repo = TestRepo::generated(&[
-        "--branches",
-        "20",
-        "--commits",
-        "2",
-        "--files",
-        "100",
-        "--conflicts",
-        "4",
-    ]);
-    let before = repo.branches();
-    let oracle = rebase_loop(&repo);
-    let rebase_conflicts: Vec<String> = oracle
-        .branches()
-        .into_iter()
-        .filter(|(name, oid)| name.starts_with("topic/") && before[name] == *oid)
-        .map(|(name, _)| name)
-        .collect();
-    let mut ours = Vec::new();
+fn renamed_files_in_the_base_match_git_rebase() {
+    let repo = TestRepo::generated(&Synth {
+        topics: 30,
+        commits: 3,
+        files: 300,
+        shared_percent: 90,
+        stacks: 1,
+        depth: 3,
+        renames: 40,
+        ..Synth::default()
+    });
+    let oracle = rebase_loop(&repo, "main");
+    repo.align_expect(&["--onto", "main"], 0);
+    assert_eq!(
+        repo.branches(),
+        oracle.branches(),
+        "commit ids differ from git rebase's"
+    );
+    repo.assert_fsck();
+}
+
+/// Aligns `repo` onto main, skipping every conflict; returns the branches paused on, in
+/// order.
+fn align_skipping_conflicts(repo: &TestRepo) -> Vec<String> {
+    let mut paused_on = Vec::new();
     let mut code = repo.align(&["--onto", "main"]).status.code();
     while code == Some(3) {
         let status = repo.status_json();
         assert_eq!(status["pause_reason"], "conflict");
-        ours.push(status["current"].as_str().unwrap().to_string());
+        paused_on.push(status["current"].as_str().unwrap().to_string());
         code = repo.align(&["skip"]).status.code();
     }
     assert_eq!(code, Some(0));
-    assert_eq!(ours, rebase_conflicts);
-    assert_eq!(rebase_conflicts.len(), 4);
+    paused_on
+}
+
+#[test]
+fn conflicting_topics_are_the_ones_git_rebase_stops_on() {
+    let repo = TestRepo::generated(&Synth {
+        topics: 20,
+        commits: 2,
+        files: 100,
+        conflicts: 4,
+        ..Synth::default()
+    });
+    let oracle = rebase_loop(&repo, "main");
+    let expected = verdicts(&repo, &oracle, "main");
+    let conflicts: Vec<String> = expected
+        .iter()
+        .filter(|(_, v)| **v == Verdict::Conflict)
+        .map(|(name, _)| name.clone())
+        .collect();
+    assert_eq!(conflicts.len(), 4);
+    let before = repo.copy();
+    assert_eq!(align_skipping_conflicts(&repo), conflicts);
+    assert_eq!(verdicts(&before, &repo, "main"), expected);
     for (name, oid) in oracle.branches() {
         assert_eq!(repo.rev(&name), oid, "{name}");
     }
 }
 
+/// A real-history workload of `tests/data/`: git align gives git rebase's verdict and
+/// tree on every branch, and both agree with the verdicts recorded beside the bundle.
+fn real_history_matches_git_rebase(bundle: &str, expected: &str) {
+    let repo = TestRepo::from_bundle(bundle);
+    let before = repo.copy();
+    let oracle = rebase_loop(&repo, "main");
+    let recorded = std::fs::read_to_string(data_file(expected)).unwrap();
+    let theirs = verdicts_text(&verdicts(&before, &oracle, "main"));
+    assert_eq!(
+        theirs, recorded,
+        "git rebase no longer gives the recorded verdicts"
+    );
+    align_skipping_conflicts(&repo);
+    let ours = verdicts_text(&verdicts(&before, &repo, "main"));
+    assert_eq!(ours, recorded, "git align differs from git rebase");
+    repo.assert_fsck();
+}
+
 #[test]
 fn ripgrep_real_topics_match_git_rebase() {
-    let repo = TestRepo::new();
-    std::fs::remove_dir_all(&repo.path).unwrap();
-    let script = bench_dir().join("realtopics.sh");
-    let bundle = bench_dir().join("data/ripgrep.bundle");
-    repo.bench_script(&[
-        script.as_os_str(),
-        bundle.as_os_str(),
-        repo.path.as_os_str(),
-        "60".as_ref(),
-    ]);
-    let before = repo.branches();
-    let oracle = rebase_loop(&repo);
-    let mut code = repo.align(&["--onto", "main"]).status.code();
-    while code == Some(3) {
-        assert_eq!(repo.status_json()["pause_reason"], "conflict");
-        code = repo.align(&["skip"]).status.code();
-    }
-    assert_eq!(code, Some(0));
-    let left_alone = |r: &TestRepo| -> Vec<String> {
-        r.branches()
-            .into_iter()
-            .filter(|(n, oid)| n != "main" && before[n] == *oid)
-            .map(|(n, _)| n)
-            .collect()
-    };
-    assert_eq!(
-        left_alone(&repo),
-        left_alone(&oracle),
-        "branches left by conflicts differ"
-    );
-    for (name, oid) in oracle.branches() {
-        assert_eq!(repo.tree(&name), oracle.tree(&oid), "tree of {name}");
-    }
-    repo.assert_fsck();
+    real_history_matches_git_rebase("ripgrep-topics.bundle", "ripgrep-topics.expected");
+}
+
+/// jinja's history across the rename of `src/jinja2/` to `src/jinja/` (and back): topics
+/// that conflict, conflicts inside renamed files, clean merges only rename detection finds.
+#[test]
+fn jinja_real_topics_across_a_directory_rename_match_git_rebase() {
+    real_history_matches_git_rebase("jinja-topics.bundle", "jinja-topics.expected");
 }

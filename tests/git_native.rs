@@ -340,6 +340,9 @@ fn bash_completion_completes_git_align_and_git_s_own_git_align() {
 
 #[test]
 fn progress_is_drawn_on_a_terminal_and_never_when_piped() {
+    if !crate::common::have_tool("script", "bsdutils") {
+        return;
+    }
     let repo = fixture();
     let on_terminal = repo.copy();
     let piped = repo.align(&["--onto", "main"]);

@@ -5,11 +5,15 @@ use std::time::{Duration, Instant};
 
 use std::collections::BTreeMap;
 
-use crate::common::{wait_for_exit, TestRepo};
+use crate::common::synth::Synth;
+use crate::common::{small_synth, wait_for_exit, TestRepo};
 
 /// A repository to pause in, and what an uninterrupted run makes of it.
 fn setup() -> (TestRepo, BTreeMap<String, String>) {
-    let template = TestRepo::small_generated(&["--stacks", "1"]);
+    let template = TestRepo::generated(&Synth {
+        stacks: 1,
+        ..small_synth()
+    });
     let clean = template.copy();
     clean.align_expect(&["--onto", "main"], 0);
     (template, clean.branches())

@@ -1,13 +1,11 @@
 //! `git align cancel` (alias `abort`) and `git align undo`: put every branch back.
 
 use crate::cli::CancelArgs;
-use crate::commands::{open_run, record_decision, Ctx};
+use crate::commands::{open_run, reconcile, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
-use crate::git::{release_conflict_worktree, restore_head, RefMove};
+use crate::git::{release_conflict_worktree, restore_head, BranchName, RefMove};
 use crate::lock::{self, Lock};
-use crate::run::{
-    bring_back_autostash, checkout_if_clean, compare_work_tree, reconcile, Outcome, WorkTree,
-};
+use crate::run::{bring_back_autostash, checkout_if_clean, compare_work_tree, WorkTree};
 use crate::state::{RunState, State, Store};
 
 /// Cancels an open run: every branch it moved goes back to its original commit.
@@ -73,16 +71,9 @@ fn restore(
     if let Some((new, original)) = checked_out {
         checkout_if_clean(repo, &[new, original], original)?;
     }
-    release_conflict_worktree(repo, state.worktree.take().as_deref(), &message)?;
-    for branch in &mut state.branches {
-        branch.conflict = None;
-    }
+    release_conflict_worktree(repo, state.worktree.as_deref(), &message)?;
     record_decision(&mut state, "cancel", None);
-    state.state = RunState::Cancelled;
-    state.pause_reason = None;
-    state.pause_content = None;
-    state.current = None;
-    state.step = None;
+    state.cancel();
     store.save(
         &state,
         &format!("{verb}: restored {} branches", moves.len()),
@@ -113,7 +104,7 @@ fn restore(
 fn planned_moves(ctx: &Ctx, state: &State, force: bool) -> Result<Vec<RefMove>> {
     let mut moves = Vec::new();
     for b in &state.branches {
-        let refname = format!("refs/heads/{}", b.name);
+        let refname = BranchName::new(&b.name).refname();
         let actual = ctx.repo.ref_target(&refname)?;
         // A branch the run never moved (pending, skipped) is not the run's to restore.
         if b.new.is_none() || actual == Some(b.original) {

@@ -3,12 +3,11 @@
 use clap::CommandFactory;
 
 use crate::cli::{Cli, CompletionsArgs};
-use crate::commands::Ctx;
+use crate::commands::Outcome;
 use crate::error::Result;
-use crate::run::Outcome;
 
 /// Prints the completion script for a shell.
-pub fn cmd_completions(_ctx: Option<&Ctx>, args: &CompletionsArgs) -> Result<Outcome> {
+pub fn cmd_completions(args: &CompletionsArgs) -> Result<Outcome> {
     print!("{}", completion_script(args.shell));
     Ok(Outcome::Finished)
 }

@@ -1,11 +1,12 @@
 //! `git align continue` (alias `resume`).
 
 use crate::cli::ContinueArgs;
-use crate::commands::{open_run, record_decision, Ctx};
+use crate::commands::{open_run, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
-use crate::git::Repo;
-use crate::run::{Outcome, Runner};
-use crate::state::{BranchStatus, PauseReason, State, Step, Store};
+use crate::git::{BranchName, Repo};
+use crate::plan::CommitSource;
+use crate::run::Runner;
+use crate::state::{PauseReason, State, Step, Store};
 use crate::trust;
 
 /// Goes on from the last checkpoint; at a review checkpoint this approves the step, or
@@ -25,7 +26,10 @@ pub fn cmd_continue(ctx: &Ctx, args: &ContinueArgs) -> Result<Outcome> {
         state.run_id,
         state.summary()
     ));
-    Runner::new(&ctx.repo, store, state, ctx.ui)?.drive()
+    let commits = CommitSource::default();
+    Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
+        .drive()?
+        .into())
 }
 
 /// Records the feedback and sets the current step up to run again: a rebase from the
@@ -63,20 +67,12 @@ fn revise(repo: &Repo, store: &mut Store<'_>, state: &mut State, feedback: &str)
     branch.checked = None;
     if step == Step::Rebase {
         let now = repo
-            .ref_target(&format!("refs/heads/{}", branch.name))?
+            .ref_target(&BranchName::new(&branch.name).refname())?
             .ok_or_else(|| Error::UnknownBranch(branch.name.clone()))?;
         if now != branch.original {
             store.keep(&state.run_id, &[now])?;
-            branch.note = Some(format!(
-                "replayed from {} (changed during review; was {})",
-                now.short(),
-                branch.original.short()
-            ));
-            branch.original = now;
         }
-        branch.status = BranchStatus::Pending;
-        branch.new = None;
-        branch.rewritten.clear();
+        branch.replay_from(now);
     }
     Ok(())
 }

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use crate::commands::Outcome;
 use crate::error::{Error, Result};
-use crate::git::{Identity, Oid, Repo};
-use crate::run::Outcome;
+use crate::git::{BranchName, Identity, Oid, Repo};
 
 /// Builds a repository with branches and a stack, moves main on, then shows a run that
 /// pauses at the `finish` review checkpoint, the status, the resume and the log.
@@ -103,7 +103,7 @@ fn build_repository(dir: &Path) -> Result<()> {
         ("stack-2", s2),
         ("main", main),
     ] {
-        repo.update_ref(&format!("refs/heads/{name}"), oid, None, "demo: create")?;
+        repo.update_ref(&BranchName::new(name).refname(), oid, None, "demo: create")?;
     }
     repo.force_checkout(repo.tree_of(main)?)?;
     Ok(())

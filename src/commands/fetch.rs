@@ -1,11 +1,12 @@
 //! `git align fetch [REMOTE]`: bring the run from a remote and take it over here.
 
 use crate::cli::ShareArgs;
+use crate::commands::Outcome;
 use crate::commands::{verify_objects, Ctx};
 use crate::error::{Error, Result};
 use crate::git::{release_conflict_worktree, Oid, Repo};
 use crate::lock::Lock;
-use crate::run::{checkout_if_clean, compare_work_tree, Outcome, WorkTree};
+use crate::run::{checkout_if_clean, compare_work_tree, WorkTree};
 use crate::share::{self, Relation, Sync, INCOMING_PREFIX};
 use crate::state::{keep_ref, read_state, State, Store, STATE_REF};
 use crate::trust;

@@ -6,10 +6,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use crate::cli::{HookArgs, HookName, HooksAction, HooksArgs, StartArgs};
+use crate::commands::Outcome;
 use crate::commands::{start, Ctx};
 use crate::error::{Error, Result};
 use crate::rewrite::hooks_dir;
-use crate::run::Outcome;
 use crate::state::Store;
 
 /// The shipped hooks: name and script.

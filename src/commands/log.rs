@@ -2,8 +2,8 @@
 
 use crate::cli::LogArgs;
 use crate::commands::Ctx;
+use crate::commands::Outcome;
 use crate::error::Result;
-use crate::run::Outcome;
 use crate::state::{Checkpoint, Store};
 
 /// Prints runs newest first; with `-v` every checkpoint of each.

@@ -1,4 +1,6 @@
-//! One file per subcommand, each with `cmd_<verb>(ctx, args) -> Result<Outcome>`.
+//! The subcommands: a file for each (`cancel.rs` also holds `undo`, `hooks.rs` also the
+//! internal `hook`), each with a `cmd_<verb>` function that returns how the command
+//! ended, and the steps several of them share (opening a run, recording decisions).
 
 mod cancel;
 mod completions;
@@ -27,12 +29,31 @@ pub use start::cmd_start;
 pub use status::cmd_status;
 
 use crate::error::{Error, Result};
+use crate::git::BranchName;
 use crate::git::Repo;
 use crate::lock::Lock;
-use crate::run::reconcile;
+use crate::run::Ended;
 use crate::share;
-use crate::state::{Decision, State, Store};
+use crate::state::{Decision, PauseReason, State, Store};
 use crate::ui::Ui;
+
+/// How a command ended, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done (or nothing to do): exit 0.
+    Finished,
+    /// Stopped, resumable: exit 3.
+    Paused(PauseReason),
+}
+
+impl From<Ended> for Outcome {
+    fn from(ended: Ended) -> Outcome {
+        match ended {
+            Ended::Finished => Outcome::Finished,
+            Ended::Paused(reason) => Outcome::Paused(reason),
+        }
+    }
+}
 
 /// What every command gets: the repository and the output settings.
 pub struct Ctx {
@@ -59,6 +80,15 @@ fn open_run<'r>(ctx: &'r Ctx, what: &str) -> Result<(Lock, Store<'r>, State)> {
     create_missing_branches(ctx, &state)?;
     reconcile(repo, &mut state, true)?;
     Ok((lock, store, state))
+}
+
+/// Brings a loaded state in line with the refs; `interrupted`: no process is working on
+/// the run.
+fn reconcile(repo: &Repo, state: &mut State, interrupted: bool) -> Result<()> {
+    state.reconcile(
+        |name| repo.ref_target(&BranchName::new(name).refname()),
+        interrupted,
+    )
 }
 
 /// Removes the temporary worktrees a killed git-align left behind (lock held).

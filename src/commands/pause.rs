@@ -1,9 +1,9 @@
 //! `git align pause`: ask the running process to stop at its next safe point.
 
 use crate::commands::Ctx;
+use crate::commands::Outcome;
 use crate::error::{Error, Result};
 use crate::lock;
-use crate::run::Outcome;
 
 /// Leaves a pause request for the live git-align process; fails if none is running.
 pub fn cmd_pause(ctx: &Ctx) -> Result<Outcome> {

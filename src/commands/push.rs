@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use crate::cli::ShareArgs;
 use crate::commands::Ctx;
+use crate::commands::Outcome;
 use crate::error::{Error, Result};
 use crate::lock::Lock;
-use crate::run::Outcome;
 use crate::share::{self, Relation};
 use crate::state::{keep_ref, Store, STATE_REF};
 

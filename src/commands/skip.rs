@@ -1,9 +1,10 @@
 //! `git align skip`.
 
-use crate::commands::{open_run, record_decision, Ctx};
+use crate::commands::{open_run, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
-use crate::git::{release_conflict_worktree, RefUpdate};
-use crate::run::{Outcome, Runner};
+use crate::git::{release_conflict_worktree, BranchName, RefUpdate};
+use crate::plan::CommitSource;
+use crate::run::Runner;
 use crate::state::BranchStatus;
 
 /// Leaves the current branch (and every branch stacked on it) at its original commit,
@@ -41,26 +42,23 @@ pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
         state.worktree.take().as_deref(),
         &format!("align: skip {name} ({})", state.run_id),
     )?;
-    let branch = &mut state.branches[index];
-    branch.status = BranchStatus::Skipped;
-    branch.conflict = None;
-    branch.rewritten.clear();
-    branch.new = None;
-    branch.note = Some("skipped by request".into());
+    state.branches[index].skip("skipped by request".into());
     ctx.ui.say(format!("skipped  {name}"));
     for child in state.descendants(&name) {
         if let Some(i) = state.branch_index(&child) {
             let b = &mut state.branches[i];
             if b.status == BranchStatus::Pending {
-                b.status = BranchStatus::Skipped;
-                b.note = Some(format!("stacked on {name}, which was skipped"));
+                b.skip(format!("stacked on {name}, which was skipped"));
                 ctx.ui.say(format!("skipped  {child} (stacked on {name})"));
             }
         }
     }
     state.current = None;
     state.step = None;
-    Runner::new(&ctx.repo, store, state, ctx.ui)?.drive()
+    let commits = CommitSource::default();
+    Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
+        .drive()?
+        .into())
 }
 
 /// A branch skipped after its ref moved goes back to its original commit.
@@ -68,7 +66,7 @@ fn restore_if_moved(ctx: &Ctx, branch: &crate::state::BranchState) -> Result<()>
     let Some(new) = branch.new else {
         return Ok(());
     };
-    let refname = format!("refs/heads/{}", branch.name);
+    let refname = BranchName::new(&branch.name).refname();
     if ctx.repo.ref_target(&refname)? != Some(new) || new == branch.original {
         return Ok(());
     }

@@ -5,16 +5,14 @@ use std::collections::BTreeMap;
 use clap::ValueEnum;
 
 use crate::cli::{ConflictWorktreeArg, StartArgs, StrategyArg};
+use crate::commands::Outcome;
 use crate::commands::{remove_stale_worktrees, Ctx};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::lock::Lock;
-use crate::plan::{self, AlignPlan, PlanInput};
-use crate::run::{Outcome, Runner};
-use crate::state::{
-    BranchState, BranchStatus, ConflictWorktree, HeadBefore, Onto, Options, Resolution, State,
-    Step, Store, Strategy,
-};
+use crate::plan::{self, AlignPlan, CommitSource, PlanInput};
+use crate::run::Runner;
+use crate::state::{ConflictWorktree, Onto, Options, Resolution, State, Step, Store, Strategy};
 
 /// Starts a run: refuses if one is open, plans, checkpoints the plan, then aligns.
 pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
@@ -79,9 +77,10 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         ),
     )?;
     store.release_other_runs(&state.run_id)?;
-    Runner::new(repo, store, state, ctx.ui)?
-        .with_plan(&plan)
-        .drive()
+    let commits = CommitSource::from_plan(&plan);
+    Ok(Runner::new(repo, store, state, commits, ctx.ui)?
+        .drive()?
+        .into())
 }
 
 /// The plan for these settings (pure: writes nothing).
@@ -363,30 +362,13 @@ fn new_state(
     settings: Settings,
     resolutions: Vec<Resolution>,
 ) -> Result<State> {
-    let head = repo.head()?;
-    let branches = plan
-        .branches
-        .iter()
-        .map(|b| {
-            let parent = b.parent.as_deref().unwrap_or(&plan.onto.name);
-            let mut branch = BranchState::pending(&b.name, parent, b.parent.is_some(), b.original);
-            if let Some(why) = &b.skip {
-                branch.status = BranchStatus::Skipped;
-                branch.note = Some(why.clone());
-            }
-            branch
-        })
-        .collect();
     let mut state = State::started(
         new_run_id(),
         settings.onto,
         settings.strategy,
         settings.options,
-        HeadBefore {
-            branch: head.branch,
-            oid: head.oid,
-        },
-        branches,
+        repo.head()?,
+        plan::initial_states(plan),
     );
     state.resolutions = resolutions;
     Ok(state)

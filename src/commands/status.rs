@@ -2,9 +2,9 @@
 
 use crate::cli::StatusArgs;
 use crate::commands::Ctx;
+use crate::commands::{reconcile, Outcome};
 use crate::error::Result;
 use crate::lock;
-use crate::run::{reconcile, Outcome};
 use crate::state::{RunState, State, Store, SCHEMA_VERSION};
 
 /// Prints where the run stands, reconciled with the refs (a branch whose ref already

@@ -282,7 +282,7 @@ fn head_text(inner: &git2::Repository) -> Result<String> {
     match (head.symbolic_target().ok().flatten(), head.target()) {
         (Some(refname), _) => Ok(format!("ref: {refname}")),
         (None, Some(oid)) => Ok(oid.to_string()),
-        (None, None) => Err(Error::CorruptState("HEAD names nothing".into())),
+        (None, None) => Err(Error::BadObject("HEAD names nothing".into())),
     }
 }
 
@@ -293,7 +293,7 @@ fn set_head(inner: &git2::Repository, head: &str, message: &str) -> Result<()> {
         None => {
             let oid = head
                 .parse::<Oid>()
-                .map_err(|_| Error::CorruptState(format!("{ALIGN_HEAD} holds {head:?}")))?;
+                .map_err(|_| Error::BadObject(format!("{ALIGN_HEAD} holds {head:?}")))?;
             inner.reference("HEAD", oid.to_git(), true, message)
         }
     }

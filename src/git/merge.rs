@@ -20,8 +20,8 @@ pub enum TreeMerge {
     Conflict(Vec<ConflictedPath>),
 }
 
-/// One conflicting path: its blob on each side (None: absent on that side).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One conflicting path: its blob in the base, ours and theirs (None: absent there).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConflictedPath {
     pub path: String,
     pub base: Option<Oid>,

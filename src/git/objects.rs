@@ -1,195 +1,255 @@
-//! New objects are kept in memory (libgit2's mempack backend) and written as one pack
-//! just before a ref update can point at them, instead of one loose file per object.
-//! Every ref update in [`Repo`](super::Repo) flushes first, so no ref ever names an
-//! object that is not on disk; a kill before a flush loses only unreferenced objects.
-//!
-//! The pack holds what the new commits need and the disk lacks: each commit, and the
-//! parts of its tree not on disk yet (a replayed commit changes a few paths, so only the
-//! trees along them are walked). libgit2's own mempack dump walks every commit's whole
-//! tree, which for a 2,000-file tree costs more than the replay itself. The pack is
-//! written without deltas (libgit2's delta search took half of a 5,000-branch run);
-//! `git gc` deltifies it later, as it does for every pack a fetch or push leaves.
+//! Objects: reading blobs, trees and commits; writing new ones; notes.
 
-use std::cell::RefCell;
-use std::collections::HashSet;
-use std::io::Write;
+use std::path::Path;
 
-use super::{GitContext, Oid};
+use super::{found, GitContext, Identity, Oid, Repo};
 use crate::error::{Error, Result};
 
-/// The in-memory object store added to a repository's object database.
-pub struct ObjectBuffer {
-    // Declared before `odb`, so dropped first: the mempack lives inside the odb.
-    mempack: git2::Mempack<'static>,
-    odb: git2::Odb<'static>,
-    /// The object database on disk alone, to tell what a pack must carry.
-    disk: git2::Odb<'static>,
-    /// The repository again, reading through `odb`, with a configuration that turns
-    /// delta search off (`pack.deltaCacheSize` is also libgit2's big-file threshold);
-    /// made at the first flush that has something to pack.
-    packer: RefCell<Option<git2::Repository>>,
-    /// Commits written to memory since the last flush.
-    commits: RefCell<Vec<Oid>>,
-}
+impl Repo {
+    /// Writes a commit that carries `original`'s author, extra headers and message on a
+    /// new tree and parents, committed by `committer` (what `git rebase` does to a pick).
+    pub fn rewrite_commit(
+        &self,
+        original: Oid,
+        parents: &[Oid],
+        tree: Oid,
+        committer: &Identity,
+    ) -> Result<Oid> {
+        let commit = self.find_commit(original)?;
+        let mut buf = Vec::new();
+        buf.extend_from_slice(format!("tree {tree}\n").as_bytes());
+        for parent in parents {
+            buf.extend_from_slice(format!("parent {parent}\n").as_bytes());
+        }
+        let header = commit.raw_header_bytes();
+        for line in header.split(|b| *b == b'\n') {
+            if line.starts_with(b"author ") || line.starts_with(b"encoding ") {
+                buf.extend_from_slice(line);
+                buf.push(b'\n');
+            }
+            if line.starts_with(b"author ") {
+                buf.extend_from_slice(format!("committer {}\n", committer.header()).as_bytes());
+            }
+        }
+        buf.push(b'\n');
+        buf.extend_from_slice(commit.message_raw_bytes());
+        self.write_object(git2::ObjectType::Commit, &buf)
+    }
 
-impl ObjectBuffer {
-    /// Puts a mempack in front of the repository's object database: from now on new
-    /// objects of this repository go to memory until [`ObjectBuffer::flush`].
-    pub fn install(repo: &git2::Repository) -> Result<ObjectBuffer> {
-        let odb = repo
+    /// Writes a new commit with the given tree, parents, author and committer.
+    pub fn create_commit(
+        &self,
+        tree: Oid,
+        parents: &[Oid],
+        author: &Identity,
+        committer: &Identity,
+        message: &str,
+    ) -> Result<Oid> {
+        let mut buf = format!("tree {tree}\n");
+        for parent in parents {
+            buf.push_str(&format!("parent {parent}\n"));
+        }
+        buf.push_str(&format!("author {}\n", author.header()));
+        buf.push_str(&format!("committer {}\n\n", committer.header()));
+        buf.push_str(message);
+        self.write_object(git2::ObjectType::Commit, buf.as_bytes())
+    }
+
+    /// Writes a blob.
+    pub fn write_blob(&self, data: &[u8]) -> Result<Oid> {
+        self.write_object(git2::ObjectType::Blob, data)
+    }
+
+    /// Writes a tree of `files` (blobs) and `dirs` (subtrees).
+    pub fn write_tree(&self, files: &[(&str, Oid)], dirs: &[(&str, Oid)]) -> Result<Oid> {
+        let mut builder = self
+            .inner
+            .treebuilder(None)
+            .ctx(|| "cannot build a tree".into())?;
+        let entries = files
+            .iter()
+            .map(|(name, oid)| (name, oid, 0o100644))
+            .chain(dirs.iter().map(|(name, oid)| (name, oid, 0o040000)));
+        for (name, oid, mode) in entries {
+            builder
+                .insert(name, oid.to_git(), mode)
+                .ctx(|| format!("cannot add {name} to a tree"))?;
+        }
+        let oid = builder.write().ctx(|| "cannot write a tree".into())?;
+        Ok(Oid::from_git(oid))
+    }
+
+    /// The content of the blob at `name` in the root of `commit`'s tree; a blob larger
+    /// than `limit` bytes is refused before it is read.
+    pub fn read_file_in_commit(
+        &self,
+        commit: Oid,
+        name: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<u8>>> {
+        let tree = self
+            .find_commit(commit)?
+            .tree()
+            .ctx(|| format!("cannot read the tree of {commit}"))?;
+        let Some(entry) = tree.get_name(name) else {
+            return Ok(None);
+        };
+        self.read_blob_limited(entry.id(), name, limit).map(Some)
+    }
+
+    /// A blob's content, refused (unread) when it is larger than `limit` bytes.
+    pub(super) fn read_blob_limited(
+        &self,
+        oid: git2::Oid,
+        name: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>> {
+        let odb = self
+            .inner
             .odb()
             .ctx(|| "cannot open the object database".into())?;
-        // SAFETY: `Odb` is a reference-counted handle to the repository's object
-        // database (git_repository_odb takes a reference), so it stays valid on its own;
-        // the lifetime only ties it to the `Repository` for convenience. The mempack is a
-        // pointer to a backend owned by that odb, and this struct drops it first.
-        let odb: git2::Odb<'static> = unsafe { std::mem::transmute(odb) };
-        let mempack = odb
-            .add_new_mempack_backend(1000)
-            .ctx(|| "cannot add an in-memory object store".into())?;
-        // SAFETY: as above, the backend lives as long as `odb`, which outlives it here.
-        let mempack: git2::Mempack<'static> = unsafe { std::mem::transmute(mempack) };
-        let objects = repo.commondir().join("objects");
-        let disk = git2::Odb::new().ctx(|| "cannot open the object database".into())?;
-        disk.add_disk_alternate(&objects.to_string_lossy())
-            .ctx(|| format!("cannot open {}", objects.display()))?;
-        Ok(ObjectBuffer {
-            mempack,
-            odb,
-            disk,
-            packer: RefCell::new(None),
-            commits: RefCell::new(Vec::new()),
-        })
-    }
-
-    /// Notes a commit written to memory, so the next flush packs it.
-    pub fn note_commit(&self, oid: Oid) {
-        self.commits.borrow_mut().push(oid);
-    }
-
-    /// Writes the new commits and the objects they need that the disk lacks as one pack
-    /// (with its index), and empties the buffer.
-    pub fn flush(&self, repo: &git2::Repository) -> Result<()> {
-        let commits = std::mem::take(&mut *self.commits.borrow_mut());
-        if !commits.is_empty() {
-            let mut packer = self.packer.borrow_mut();
-            if packer.is_none() {
-                *packer = Some(packer_for(repo, &self.odb)?);
-            }
-            let mut builder = packer
-                .as_ref()
-                .expect("made just above")
-                .packbuilder()
-                .ctx(|| "cannot pack new objects".into())?;
-            builder.set_threads(1);
-            let mut seen = HashSet::new();
-            for commit in commits {
-                self.add_commit(repo, &mut builder, &mut seen, commit)?;
-            }
-            if builder.object_count() > 0 {
-                let mut pack = git2::Buf::new();
-                builder
-                    .write_buf(&mut pack)
-                    .ctx(|| "cannot pack new objects".into())?;
-                let mut writer = self.odb.packwriter().ctx(|| "cannot write a pack".into())?;
-                writer
-                    .write_all(&pack)
-                    .map_err(|e| Error::io("cannot write a pack", e))?;
-                // A kill here leaves a temporary pack file and no ref naming its objects.
-                crate::crashpoint::point();
-                writer.commit().ctx(|| "cannot write a pack".into())?;
-                self.disk
-                    .refresh()
-                    .ctx(|| "cannot read the new pack".into())?;
-            }
+        let (size, kind) = odb
+            .read_header(oid)
+            .map_err(|_| Error::MissingObject(oid.to_string()))?;
+        if kind != git2::ObjectType::Blob {
+            return Err(Error::BadObject(format!("{name} is not a file")));
         }
-        self.mempack
-            .reset()
-            .ctx(|| "cannot empty the in-memory object store".into())
+        if size > limit {
+            return Err(Error::BadObject(format!(
+                "{name} is {size} bytes, larger than the {limit} allowed"
+            )));
+        }
+        let blob = self
+            .inner
+            .find_blob(oid)
+            .map_err(|_| Error::MissingObject(oid.to_string()))?;
+        Ok(blob.content().to_vec())
     }
 
-    /// Forgets the objects held in memory (nothing names them yet).
-    pub fn discard(&self) -> Result<()> {
-        self.commits.borrow_mut().clear();
-        self.mempack
-            .reset()
-            .ctx(|| "cannot empty the in-memory object store".into())
+    /// The blob at `path` in a commit's tree (None: no such file).
+    pub fn blob_at(&self, commit: Oid, path: &str) -> Result<Option<Oid>> {
+        let tree = self
+            .find_commit(commit)?
+            .tree()
+            .ctx(|| format!("cannot read the tree of {commit}"))?;
+        Ok(tree
+            .get_path(Path::new(path))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .map(|e| Oid::from_git(e.id())))
     }
 
-    fn on_disk(&self, oid: git2::Oid) -> bool {
-        self.disk.exists_ext(oid, git2::OdbLookupFlags::NO_REFRESH)
-    }
-
-    /// Adds a commit and the part of its tree the disk lacks. `seen` holds every object
-    /// looked at in this flush: the commits of a run share most of their trees.
-    fn add_commit(
+    /// The files directly in folder `dir` of a commit's tree, in name order (empty when
+    /// there is no such folder); refused when they add up to more than `limit` bytes.
+    pub fn read_dir_in_commit(
         &self,
-        repo: &git2::Repository,
-        builder: &mut git2::PackBuilder<'_>,
-        seen: &mut HashSet<git2::Oid>,
         commit: Oid,
-    ) -> Result<()> {
-        let commit = commit.to_git();
-        if !seen.insert(commit) || self.on_disk(commit) {
-            return Ok(());
+        dir: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let tree = self
+            .find_commit(commit)?
+            .tree()
+            .ctx(|| format!("cannot read the tree of {commit}"))?;
+        let Some(entry) = tree.get_name(dir) else {
+            return Ok(Vec::new());
+        };
+        let subtree = self.find_tree(Oid::from_git(entry.id()))?;
+        let mut out = Vec::new();
+        let mut left = limit;
+        for entry in subtree.iter() {
+            let name = format!("{dir}/{}", entry.name().unwrap_or_default());
+            let bytes = self.read_blob_limited(entry.id(), &name, left)?;
+            left -= bytes.len();
+            out.push((name, bytes));
         }
-        let what = || format!("cannot pack commit {commit}");
-        let tree = repo.find_commit(commit).ctx(what)?.tree_id();
-        builder.insert_object(commit, None).ctx(what)?;
-        self.add_tree(repo, builder, seen, tree)
+        Ok(out)
     }
 
-    /// Adds a tree that may be new, and whatever it holds that the disk lacks.
-    fn add_tree(
-        &self,
-        repo: &git2::Repository,
-        builder: &mut git2::PackBuilder<'_>,
-        seen: &mut HashSet<git2::Oid>,
-        tree: git2::Oid,
-    ) -> Result<()> {
-        if !seen.insert(tree) || self.on_disk(tree) {
-            return Ok(());
+    /// The raw message of a commit.
+    pub fn commit_message(&self, oid: Oid) -> Result<String> {
+        let commit = self.find_commit(oid)?;
+        Ok(String::from_utf8_lossy(commit.message_raw_bytes()).into_owned())
+    }
+
+    /// The first line of a commit's message.
+    pub fn commit_summary(&self, oid: Oid) -> Result<String> {
+        let message = self.commit_message(oid)?;
+        Ok(message.lines().next().unwrap_or("").to_string())
+    }
+
+    /// Seconds since the epoch of a commit's committer date.
+    pub fn commit_time(&self, oid: Oid) -> Result<i64> {
+        Ok(self.find_commit(oid)?.time().seconds())
+    }
+
+    /// Whether the object exists.
+    pub fn has_object(&self, oid: Oid) -> bool {
+        self.inner
+            .odb()
+            .map(|odb| odb.exists(oid.to_git()))
+            .unwrap_or(false)
+    }
+
+    pub(super) fn write_object(&self, kind: git2::ObjectType, data: &[u8]) -> Result<Oid> {
+        let odb = self
+            .inner
+            .odb()
+            .ctx(|| "cannot open the object database".into())?;
+        let oid = Oid::from_git(
+            odb.write(kind, data)
+                .ctx(|| "cannot write an object".into())?,
+        );
+        if let (git2::ObjectType::Commit, Some(objects)) = (kind, &self.objects) {
+            objects.note_commit(oid);
         }
-        let what = || format!("cannot pack tree {tree}");
-        builder.insert_object(tree, None).ctx(what)?;
-        for entry in repo.find_tree(tree).ctx(what)?.iter() {
-            match entry.kind() {
-                Some(git2::ObjectType::Tree) => self.add_tree(repo, builder, seen, entry.id())?,
-                Some(git2::ObjectType::Blob)
-                    if seen.insert(entry.id()) && !self.on_disk(entry.id()) =>
-                {
-                    builder.insert_object(entry.id(), None).ctx(what)?
-                }
-                _ => {}
-            }
+        Ok(oid)
+    }
+
+    pub(super) fn find_commit(&self, oid: Oid) -> Result<git2::Commit<'_>> {
+        found(self.inner.find_commit(oid.to_git()))
+            .ctx(|| format!("cannot read commit {oid}"))?
+            .ok_or_else(|| Error::MissingObject(oid.to_string()))
+    }
+
+    pub(super) fn find_tree(&self, oid: Oid) -> Result<git2::Tree<'_>> {
+        found(self.inner.find_tree(oid.to_git()))
+            .ctx(|| format!("cannot read tree {oid}"))?
+            .ok_or_else(|| Error::MissingObject(oid.to_string()))
+    }
+
+    /// The tree of a commit.
+    pub fn tree_of(&self, commit: Oid) -> Result<Oid> {
+        Ok(self.commit_meta(commit)?.tree)
+    }
+
+    /// The note on `oid` in `notes_ref`, if there is one.
+    pub fn note(&self, notes_ref: &str, oid: Oid) -> Option<String> {
+        let note = self.inner.find_note(Some(notes_ref), oid.to_git()).ok()?;
+        note.message().ok().map(str::to_string)
+    }
+
+    /// Sets the note on `oid` in `notes_ref` (replacing one that is there). libgit2
+    /// writes the note's objects and moves the notes ref in one call, so they must go
+    /// straight to disk: on a repository with the in-memory store, this flushes it and
+    /// opens a handle without it (to set many notes, call this on
+    /// [`Repo::unbuffered`]).
+    pub fn set_note(&self, notes_ref: &str, oid: Oid, text: &str, by: &Identity) -> Result<()> {
+        if self.objects.is_some() {
+            self.flush_objects()?;
+            return self.unbuffered()?.set_note(notes_ref, oid, text, by);
         }
+        let signature = by.signature()?;
+        self.inner
+            .note(
+                &signature,
+                &signature,
+                Some(notes_ref),
+                oid.to_git(),
+                text,
+                true,
+            )
+            .ctx(|| format!("cannot write the note on {} in {notes_ref}", oid.short()))?;
         Ok(())
     }
-}
-
-/// The configuration the packer reads: `<git dir>/align/pack-config`.
-const PACKER_CONFIG: &str = "align/pack-config";
-/// What it holds.
-const PACKER_SETTINGS: &[u8] = b"[pack]\n\tdeltaCacheSize = 0\n";
-
-/// A handle on `repo` that reads objects through `odb` and packs without deltas.
-fn packer_for(repo: &git2::Repository, odb: &git2::Odb<'_>) -> Result<git2::Repository> {
-    let path = repo.commondir().join(PACKER_CONFIG);
-    if std::fs::read(&path).ok().as_deref() != Some(PACKER_SETTINGS) {
-        let io = |e| Error::io(format!("cannot write {}", path.display()), e);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        std::fs::write(&path, PACKER_SETTINGS).map_err(io)?;
-    }
-    let what = || "cannot set up packing".to_string();
-    let packer = git2::Repository::open(repo.path())
-        .ctx(|| format!("cannot open repository {}", repo.path().display()))?;
-    let mut config = git2::Config::new().ctx(what)?;
-    config
-        .add_file(&path, git2::ConfigLevel::App, false)
-        .ctx(what)?;
-    packer.set_config(&config).ctx(what)?;
-    packer.set_odb(odb).ctx(what)?;
-    Ok(packer)
 }

@@ -25,11 +25,6 @@ impl Oid {
         self.to_string()[..7].to_string()
     }
 
-    /// The raw 20 bytes.
-    pub fn as_bytes(&self) -> &[u8; 20] {
-        &self.0
-    }
-
     /// Builds an oid from raw bytes (tests and fakes).
     pub fn from_bytes(bytes: [u8; 20]) -> Oid {
         Oid(bytes)

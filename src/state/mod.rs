@@ -1,5 +1,7 @@
 //! The run's state (what `state.json` holds) and its store on `refs/align/state`.
 
+mod branch;
+mod reconcile;
 mod store;
 
 use std::collections::BTreeMap;
@@ -7,7 +9,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::git::Oid;
+pub use crate::git::{ConflictedPath, Head};
 
+pub use branch::{Attempts, BranchState, BranchStatus, Conflict, ConflictKind, Resolution};
 pub use store::{keep_ref, read_state, Checkpoint, CheckpointCost, Store, KEEP_PREFIX, STATE_REF};
 
 /// The schema version this binary writes and reads.
@@ -143,38 +147,6 @@ impl Step {
     }
 }
 
-/// Where one branch stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BranchStatus {
-    /// Not started.
-    Pending,
-    /// Being aligned; with `new` set, its ref may already be there.
-    Current,
-    /// At its new oid.
-    Aligned,
-    /// Left at its original oid.
-    Skipped,
-    /// Replay stopped on a conflict.
-    Conflict,
-    /// Could not be aligned (see `note`).
-    Failed,
-}
-
-impl BranchStatus {
-    /// The name used in `state.json` and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BranchStatus::Pending => "pending",
-            BranchStatus::Current => "current",
-            BranchStatus::Aligned => "aligned",
-            BranchStatus::Skipped => "skipped",
-            BranchStatus::Conflict => "conflict",
-            BranchStatus::Failed => "failed",
-        }
-    }
-}
-
 /// The base every branch is aligned onto.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Onto {
@@ -204,138 +176,6 @@ pub struct Options {
     pub sources: BTreeMap<String, String>,
 }
 
-/// What HEAD was before the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HeadBefore {
-    /// The branch HEAD was on, if any.
-    pub branch: Option<String>,
-    /// The commit HEAD resolved to.
-    pub oid: Option<Oid>,
-}
-
-/// One branch of the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BranchState {
-    /// Short branch name (`feat-a`, `topic/0001`).
-    pub name: String,
-    /// The branch it sits on, or the base's name.
-    pub parent: String,
-    /// Whether `parent` is another branch of the run (false: the base).
-    #[serde(default)]
-    pub stacked: bool,
-    /// Its tip before the run.
-    pub original: Oid,
-    /// Its tip after alignment, once known.
-    pub new: Option<Oid>,
-    /// Where it stands.
-    pub status: BranchStatus,
-    /// Why it was skipped or failed, or what happened to it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Commits rewritten, as `[old, new]` pairs (for the post-rewrite hook).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub rewritten: Vec<(Oid, Oid)>,
-    /// While the branch is stopped on a conflict: where and what.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conflict: Option<Conflict>,
-    /// The new tip that passed the `--exec` check, once it has.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checked: Option<Oid>,
-    /// How many times each step was tried.
-    #[serde(default, skip_serializing_if = "Attempts::is_zero")]
-    pub attempts: Attempts,
-}
-
-impl BranchState {
-    /// A branch not started yet, at `original`.
-    pub fn pending(name: &str, parent: &str, stacked: bool, original: Oid) -> BranchState {
-        BranchState {
-            name: name.to_string(),
-            parent: parent.to_string(),
-            stacked,
-            original,
-            new: None,
-            status: BranchStatus::Pending,
-            note: None,
-            rewritten: Vec::new(),
-            conflict: None,
-            checked: None,
-            attempts: Attempts::default(),
-        }
-    }
-
-    /// Whether the run knows `oid` as a tip of this branch (its original or new one).
-    pub fn knows(&self, oid: Oid) -> bool {
-        oid == self.original || Some(oid) == self.new
-    }
-
-    /// The tips the run knows, for messages: `abc1234` or `abc1234 or def5678`.
-    pub fn known_tips(&self) -> String {
-        match self.new {
-            Some(new) => format!("{} or {}", self.original.short(), new.short()),
-            None => self.original.short(),
-        }
-    }
-}
-
-/// How a conflict came about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConflictKind {
-    /// Replaying (cherry-picking) `commit` onto `partial`.
-    Pick,
-    /// Merging `commit` (the new base) into `partial` (the branch).
-    Merge,
-}
-
-/// A branch stopped on a conflict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Conflict {
-    pub kind: ConflictKind,
-    /// The commit being replayed (or merged).
-    pub commit: Oid,
-    /// What it is applied to: the branch rebuilt so far (or its tip, for a merge).
-    pub partial: Oid,
-    /// The conflicting paths with their blob on each side.
-    pub paths: Vec<PathConflict>,
-}
-
-/// One conflicting path: its blob in the base, ours and theirs (null: absent).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PathConflict {
-    pub path: String,
-    pub base: Option<Oid>,
-    pub ours: Option<Oid>,
-    pub theirs: Option<Oid>,
-}
-
-/// How a person resolved a conflict, reused when the same conflict comes up again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Resolution {
-    /// The conflict it resolves.
-    #[serde(flatten)]
-    pub conflict: PathConflict,
-    /// The resolved blob (null: the path was deleted).
-    pub resolved: Option<Oid>,
-    /// A commit that holds the resolution (kept reachable by the run).
-    pub commit: Oid,
-}
-
-/// Per-step attempt counters of one branch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Attempts {
-    #[serde(default)]
-    pub rebase: u32,
-    #[serde(default)]
-    pub exec: u32,
-}
-
-impl Attempts {
-    fn is_zero(&self) -> bool {
-        self.rebase == 0 && self.exec == 0
-    }
-}
-
 /// A person's decision at a pause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
@@ -355,7 +195,7 @@ pub struct State {
     pub onto: Onto,
     pub strategy: Strategy,
     pub options: Options,
-    pub head: HeadBefore,
+    pub head: Head,
     pub started_at: String,
     pub pause_reason: Option<PauseReason>,
     /// What the pause shows a person (a step's output, a conflict's files).
@@ -384,7 +224,7 @@ impl State {
         onto: Onto,
         strategy: Strategy,
         options: Options,
-        head: HeadBefore,
+        head: Head,
         branches: Vec<BranchState>,
     ) -> State {
         State {
@@ -406,6 +246,50 @@ impl State {
             decisions: Vec::new(),
             resolutions: Vec::new(),
         }
+    }
+
+    /// Whether the run checkpoints every step of every branch (checks or review pauses)
+    /// rather than batches of branches.
+    pub fn checkpoints_every_step(&self) -> bool {
+        self.options.exec.is_some() || !self.options.pause_after.is_empty()
+    }
+
+    /// The run goes on: running, no pause.
+    pub fn resume(&mut self) {
+        self.state = RunState::Running;
+        self.pause_reason = None;
+        self.pause_content = None;
+    }
+
+    /// The run stops, resumable, for `reason`, showing `content`.
+    pub fn pause(&mut self, reason: PauseReason, content: Option<String>) {
+        self.state = RunState::Paused;
+        self.pause_reason = Some(reason);
+        self.pause_content = content;
+    }
+
+    /// Every branch is done: the run is closed.
+    pub fn finish(&mut self) {
+        self.state = RunState::Finished;
+        self.at_rest();
+    }
+
+    /// Every branch is back where it was: the run is closed.
+    pub fn cancel(&mut self) {
+        self.state = RunState::Cancelled;
+        self.worktree = None;
+        for branch in &mut self.branches {
+            branch.conflict = None;
+        }
+        self.at_rest();
+    }
+
+    /// No branch current, no step, nothing paused.
+    fn at_rest(&mut self) {
+        self.current = None;
+        self.step = None;
+        self.pause_reason = None;
+        self.pause_content = None;
     }
 
     /// Everything but the branches: what `state.json` in a checkpoint holds.

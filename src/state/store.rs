@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::{BranchState, State, SCHEMA_VERSION};
 use crate::error::{Error, Result};
-use crate::git::{Identity, Oid, RefUpdate, Repo};
+use crate::git::{BranchName, Identity, Oid, RefUpdate, Repo};
 
 /// The ref whose history is the run's audit trail.
 pub const STATE_REF: &str = "refs/align/state";
@@ -312,11 +312,14 @@ impl<'r> Store<'r> {
 /// branches of `branches/*.json` (arrays, in file-name order) after any it lists itself.
 pub fn read_state(repo: &Repo, commit: Oid) -> Result<State> {
     let header = repo
-        .read_file_in_commit(commit, STATE_FILE, MAX_STATE_BYTES)?
+        .read_file_in_commit(commit, STATE_FILE, MAX_STATE_BYTES)
+        .map_err(unreadable)?
         .ok_or_else(|| {
             Error::CorruptState(format!("checkpoint {} has no {STATE_FILE}", commit.short()))
         })?;
-    let chunks = repo.read_dir_in_commit(commit, BRANCHES_DIR, MAX_STATE_BYTES - header.len())?;
+    let chunks = repo
+        .read_dir_in_commit(commit, BRANCHES_DIR, MAX_STATE_BYTES - header.len())
+        .map_err(unreadable)?;
     let mut state = parse_state(&header)?;
     for (name, bytes) in chunks {
         let branches: Vec<BranchState> = serde_json::from_slice(&bytes)
@@ -325,6 +328,14 @@ pub fn read_state(repo: &Repo, commit: Oid) -> Result<State> {
     }
     validate(&state)?;
     Ok(state)
+}
+
+/// A checkpoint file that is not what a checkpoint holds makes the state unreadable.
+fn unreadable(error: Error) -> Error {
+    match error {
+        Error::BadObject(what) => Error::CorruptState(what),
+        other => other,
+    }
 }
 
 /// Parses `state.json` (checking its schema version) without validating it.
@@ -492,24 +503,20 @@ fn clip(text: &str) -> String {
 
 /// Whether `name` is a branch name git accepts under `refs/heads/`.
 pub fn is_safe_branch_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 1024
-        && !name.starts_with('-')
-        && !name.contains("..")
-        && Repo::is_valid_refname(&format!("refs/heads/{name}"))
+    name.len() <= 1024 && BranchName::new(name).is_valid()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{BranchStatus, HeadBefore, Onto, Options, Strategy};
+    use crate::state::{BranchStatus, Head, Onto, Options, Strategy};
 
     fn state_with(branches: usize, base: Oid) -> State {
         let onto = Onto {
             name: "main".into(),
             oid: base,
         };
-        let head = HeadBefore {
+        let head = Head {
             branch: None,
             oid: None,
         };

@@ -4,21 +4,34 @@
 
 #![allow(dead_code)]
 
+pub mod oracle;
+pub mod synth;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use synth::Synth;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_git-align");
 
-/// `../shared/bench` beside the repository.
-pub fn bench_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench");
-    assert!(
-        dir.join("mkrepo.py").exists(),
-        "the bench scripts are missing from {}",
-        dir.display()
-    );
-    dir
+/// A file of `tests/data/`.
+pub fn data_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// The small generated repository the crash and pause tests share: 12 topics and
+/// stacks of 3, 2 commits each, on 40 files.
+pub fn small_synth() -> Synth {
+    Synth {
+        topics: 12,
+        commits: 2,
+        files: 40,
+        depth: 3,
+        ..Synth::default()
+    }
 }
 
 pub struct TestRepo {
@@ -70,57 +83,61 @@ impl TestRepo {
             path,
             home,
         };
-        repo.git_in(repo.path.parent().unwrap(), &["init", "-q", "repo"]);
+        repo.git_at(repo.path.parent().unwrap(), &["init", "-q", "repo"]);
         repo
     }
 
-    /// A repository made by the bench's mkrepo.py with these arguments.
-    pub fn generated(args: &[&str]) -> TestRepo {
+    /// A repository written by the synthetic generator.
+    pub fn generated(opts: &Synth) -> TestRepo {
         let repo = TestRepo::new();
         std::fs::remove_dir_all(&repo.path).unwrap();
-        let mut cmd = Command::new("python3");
-        cmd.arg(bench_dir().join("mkrepo.py"))
-            .arg(&repo.path)
-            .args(args);
-        pin(&mut cmd, &repo.home);
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "mkrepo failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        opts.write(&repo.path, &|| {
+            let mut cmd = Command::new("git");
+            pin(&mut cmd, &repo.home);
+            cmd
+        })
+        .unwrap();
         repo
     }
 
-    /// The small generated repository the crash and pause tests share: 12 topics and
-    /// stacks of 3, 2 commits each, on 40 files, plus `extra` mkrepo.py arguments.
-    pub fn small_generated(extra: &[&str]) -> TestRepo {
-        let mut args = vec![
-            "--branches",
-            "12",
-            "--commits",
-            "2",
-            "--files",
-            "40",
-            "--depth",
-            "3",
-        ];
-        args.extend_from_slice(extra);
-        TestRepo::generated(&args)
-    }
-
-    /// Runs one of the bench scripts with the pinned committer, expecting success.
-    pub fn bench_script(&self, args: &[&std::ffi::OsStr]) -> Output {
-        let mut cmd = Command::new("bash");
-        cmd.args(args);
-        pin(&mut cmd, &self.home);
-        let out = cmd.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+    /// A clone of a bundle of `tests/data/` with its `main` checked out, and every branch
+    /// of the bundle as a local branch.
+    pub fn from_bundle(name: &str) -> TestRepo {
+        let repo = TestRepo::new();
+        std::fs::remove_dir_all(&repo.path).unwrap();
+        let (bundle, target) = (data_file(name), repo.path.display().to_string());
+        repo.git_at(
+            repo.path.parent().unwrap(),
+            &[
+                "clone",
+                "-q",
+                "-b",
+                "main",
+                &bundle.display().to_string(),
+                &target,
+            ],
         );
-        out
+        let branches = repo.git(&[
+            "for-each-ref",
+            "--format=create refs/heads/%(refname:lstrip=3) %(objectname)",
+            "refs/remotes/origin/",
+        ]);
+        let creates: String = branches
+            .lines()
+            .filter(|l| {
+                !l.starts_with("create refs/heads/HEAD ")
+                    && !l.starts_with("create refs/heads/main ")
+            })
+            .map(|l| {
+                format!(
+                    "{l}
+"
+                )
+            })
+            .collect();
+        repo.git_stdin(&["update-ref", "--stdin"], &creates);
+        repo.git(&["remote", "remove", "origin"]);
+        repo
     }
 
     /// A copy of this repository (for running two tools on the same input).
@@ -142,7 +159,7 @@ impl TestRepo {
     pub fn bare_origin(&self) -> PathBuf {
         let bare = self.path.parent().unwrap().join("origin.git");
         let (source, target) = (self.path.display().to_string(), bare.display().to_string());
-        self.git_in(
+        self.git_at(
             self.path.parent().unwrap(),
             &["clone", "-q", "--bare", &source, &target],
         );
@@ -156,26 +173,22 @@ impl TestRepo {
         let repo = TestRepo::new();
         std::fs::remove_dir_all(&repo.path).unwrap();
         let target = repo.path.display().to_string();
-        repo.git_in(
+        repo.git_at(
             repo.path.parent().unwrap(),
             &["clone", "-q", &url.display().to_string(), &target],
         );
         repo
     }
 
-    /// Runs system git in another folder (a bare remote); panics on failure.
-    pub fn git_at(&self, dir: &Path, args: &[&str]) -> String {
-        self.git_in(dir, args)
-    }
-
     /// Expires every reflog and prunes every unreachable object in `dir`, as
     /// `git gc --prune=now` after `git reflog expire --expire=now --all`.
     pub fn gc_prune_at(&self, dir: &Path) {
-        self.git_in(dir, &["reflog", "expire", "--expire=now", "--all"]);
-        self.git_in(dir, &["gc", "-q", "--prune=now"]);
+        self.git_at(dir, &["reflog", "expire", "--expire=now", "--all"]);
+        self.git_at(dir, &["gc", "-q", "--prune=now"]);
     }
 
-    fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+    /// Runs system git in `dir` (a bare remote, a parent folder); panics on failure.
+    pub fn git_at(&self, dir: &Path, args: &[&str]) -> String {
         let mut cmd = Command::new("git");
         cmd.current_dir(dir).args(args);
         pin(&mut cmd, &self.home);
@@ -194,7 +207,36 @@ impl TestRepo {
 
     /// Runs system git; panics on failure.
     pub fn git(&self, args: &[&str]) -> String {
-        self.git_in(&self.path, args)
+        self.git_at(&self.path, args)
+    }
+
+    /// Runs system git with `input` on its standard input; panics on failure.
+    pub fn git_stdin(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = self
+            .command("git")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
     }
 
     /// Runs system git, expects success, returns stdout and stderr together (what hooks
@@ -446,4 +488,16 @@ pub fn assert_status_truthful(repo: &TestRepo) {
             );
         }
     }
+}
+
+/// Whether an optional system tool is installed; when it is not, says which Debian
+/// package brings it (the test then skips; `.ci/run` installs every such tool).
+pub fn have_tool(program: &str, package: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false);
+    if !found {
+        eprintln!("skipped: {program} is not installed (Debian package {package})");
+    }
+    found
 }

@@ -1,0 +1,195 @@
+//! New objects are kept in memory (libgit2's mempack backend) and written as one pack
+//! just before a ref update can point at them, instead of one loose file per object.
+//! Every ref update in [`Repo`](super::Repo) flushes first, so no ref ever names an
+//! object that is not on disk; a kill before a flush loses only unreferenced objects.
+//!
+//! The pack holds what the new commits need and the disk lacks: each commit, and the
+//! parts of its tree not on disk yet (a replayed commit changes a few paths, so only the
+//! trees along them are walked). libgit2's own mempack dump walks every commit's whole
+//! tree, which for a 2,000-file tree costs more than the replay itself. The pack is
+//! written without deltas (libgit2's delta search took half of a 5,000-branch run);
+//! `git gc` deltifies it later, as it does for every pack a fetch or push leaves.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::io::Write;
+
+use super::{GitContext, Oid};
+use crate::error::{Error, Result};
+
+/// The in-memory object store added to a repository's object database.
+pub struct ObjectBuffer {
+    // Declared before `odb`, so dropped first: the mempack lives inside the odb.
+    mempack: git2::Mempack<'static>,
+    odb: git2::Odb<'static>,
+    /// The object database on disk alone, to tell what a pack must carry.
+    disk: git2::Odb<'static>,
+    /// The repository again, reading through `odb`, with a configuration that turns
+    /// delta search off (`pack.deltaCacheSize` is also libgit2's big-file threshold);
+    /// made at the first flush that has something to pack.
+    packer: RefCell<Option<git2::Repository>>,
+    /// Commits written to memory since the last flush.
+    commits: RefCell<Vec<Oid>>,
+}
+
+impl ObjectBuffer {
+    /// Puts a mempack in front of the repository's object database: from now on new
+    /// objects of this repository go to memory until [`ObjectBuffer::flush`].
+    pub fn install(repo: &git2::Repository) -> Result<ObjectBuffer> {
+        let odb = repo
+            .odb()
+            .ctx(|| "cannot open the object database".into())?;
+        // SAFETY: `Odb` is a reference-counted handle to the repository's object
+        // database (git_repository_odb takes a reference), so it stays valid on its own;
+        // the lifetime only ties it to the `Repository` for convenience. The mempack is a
+        // pointer to a backend owned by that odb, and this struct drops it first.
+        let odb: git2::Odb<'static> = unsafe { std::mem::transmute(odb) };
+        let mempack = odb
+            .add_new_mempack_backend(1000)
+            .ctx(|| "cannot add an in-memory object store".into())?;
+        // SAFETY: as above, the backend lives as long as `odb`, which outlives it here.
+        let mempack: git2::Mempack<'static> = unsafe { std::mem::transmute(mempack) };
+        let objects = repo.commondir().join("objects");
+        let disk = git2::Odb::new().ctx(|| "cannot open the object database".into())?;
+        disk.add_disk_alternate(&objects.to_string_lossy())
+            .ctx(|| format!("cannot open {}", objects.display()))?;
+        Ok(ObjectBuffer {
+            mempack,
+            odb,
+            disk,
+            packer: RefCell::new(None),
+            commits: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// Notes a commit written to memory, so the next flush packs it.
+    pub fn note_commit(&self, oid: Oid) {
+        self.commits.borrow_mut().push(oid);
+    }
+
+    /// Writes the new commits and the objects they need that the disk lacks as one pack
+    /// (with its index), and empties the buffer.
+    pub fn flush(&self, repo: &git2::Repository) -> Result<()> {
+        let commits = std::mem::take(&mut *self.commits.borrow_mut());
+        if !commits.is_empty() {
+            let mut packer = self.packer.borrow_mut();
+            if packer.is_none() {
+                *packer = Some(packer_for(repo, &self.odb)?);
+            }
+            let mut builder = packer
+                .as_ref()
+                .expect("made just above")
+                .packbuilder()
+                .ctx(|| "cannot pack new objects".into())?;
+            builder.set_threads(1);
+            let mut seen = HashSet::new();
+            for commit in commits {
+                self.add_commit(repo, &mut builder, &mut seen, commit)?;
+            }
+            if builder.object_count() > 0 {
+                let mut pack = git2::Buf::new();
+                builder
+                    .write_buf(&mut pack)
+                    .ctx(|| "cannot pack new objects".into())?;
+                let mut writer = self.odb.packwriter().ctx(|| "cannot write a pack".into())?;
+                writer
+                    .write_all(&pack)
+                    .map_err(|e| Error::io("cannot write a pack", e))?;
+                // A kill here leaves a temporary pack file and no ref naming its objects.
+                crate::crashpoint::point();
+                writer.commit().ctx(|| "cannot write a pack".into())?;
+                self.disk
+                    .refresh()
+                    .ctx(|| "cannot read the new pack".into())?;
+            }
+        }
+        self.mempack
+            .reset()
+            .ctx(|| "cannot empty the in-memory object store".into())
+    }
+
+    /// Forgets the objects held in memory (nothing names them yet).
+    pub fn discard(&self) -> Result<()> {
+        self.commits.borrow_mut().clear();
+        self.mempack
+            .reset()
+            .ctx(|| "cannot empty the in-memory object store".into())
+    }
+
+    fn on_disk(&self, oid: git2::Oid) -> bool {
+        self.disk.exists_ext(oid, git2::OdbLookupFlags::NO_REFRESH)
+    }
+
+    /// Adds a commit and the part of its tree the disk lacks. `seen` holds every object
+    /// looked at in this flush: the commits of a run share most of their trees.
+    fn add_commit(
+        &self,
+        repo: &git2::Repository,
+        builder: &mut git2::PackBuilder<'_>,
+        seen: &mut HashSet<git2::Oid>,
+        commit: Oid,
+    ) -> Result<()> {
+        let commit = commit.to_git();
+        if !seen.insert(commit) || self.on_disk(commit) {
+            return Ok(());
+        }
+        let what = || format!("cannot pack commit {commit}");
+        let tree = repo.find_commit(commit).ctx(what)?.tree_id();
+        builder.insert_object(commit, None).ctx(what)?;
+        self.add_tree(repo, builder, seen, tree)
+    }
+
+    /// Adds a tree that may be new, and whatever it holds that the disk lacks.
+    fn add_tree(
+        &self,
+        repo: &git2::Repository,
+        builder: &mut git2::PackBuilder<'_>,
+        seen: &mut HashSet<git2::Oid>,
+        tree: git2::Oid,
+    ) -> Result<()> {
+        if !seen.insert(tree) || self.on_disk(tree) {
+            return Ok(());
+        }
+        let what = || format!("cannot pack tree {tree}");
+        builder.insert_object(tree, None).ctx(what)?;
+        for entry in repo.find_tree(tree).ctx(what)?.iter() {
+            match entry.kind() {
+                Some(git2::ObjectType::Tree) => self.add_tree(repo, builder, seen, entry.id())?,
+                Some(git2::ObjectType::Blob)
+                    if seen.insert(entry.id()) && !self.on_disk(entry.id()) =>
+                {
+                    builder.insert_object(entry.id(), None).ctx(what)?
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The configuration the packer reads: `<git dir>/align/pack-config`.
+const PACKER_CONFIG: &str = "align/pack-config";
+/// What it holds.
+const PACKER_SETTINGS: &[u8] = b"[pack]\n\tdeltaCacheSize = 0\n";
+
+/// A handle on `repo` that reads objects through `odb` and packs without deltas.
+fn packer_for(repo: &git2::Repository, odb: &git2::Odb<'_>) -> Result<git2::Repository> {
+    let path = repo.commondir().join(PACKER_CONFIG);
+    if std::fs::read(&path).ok().as_deref() != Some(PACKER_SETTINGS) {
+        let io = |e| Error::io(format!("cannot write {}", path.display()), e);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        std::fs::write(&path, PACKER_SETTINGS).map_err(io)?;
+    }
+    let what = || "cannot set up packing".to_string();
+    let packer = git2::Repository::open(repo.path())
+        .ctx(|| format!("cannot open repository {}", repo.path().display()))?;
+    let mut config = git2::Config::new().ctx(what)?;
+    config
+        .add_file(&path, git2::ConfigLevel::App, false)
+        .ctx(what)?;
+    packer.set_config(&config).ctx(what)?;
+    packer.set_odb(odb).ctx(what)?;
+    Ok(packer)
+}

@@ -1,0 +1,203 @@
+//! Refs: reading, listing, compare-and-swap moves with reflog messages, transactions.
+
+use super::{found, GitContext, Oid, Repo};
+use crate::error::{Error, Result};
+
+/// Where HEAD points (and, in a run's state, where it pointed before the run).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Head {
+    /// The branch HEAD is on (short name), or None when detached or unborn.
+    pub branch: Option<String>,
+    /// The commit HEAD resolves to.
+    pub oid: Option<Oid>,
+}
+
+/// The result of a compare-and-swap ref update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefUpdate {
+    /// The ref now points at the new oid.
+    Done,
+    /// The ref was not at the expected oid; it is at `actual` (None: missing).
+    Moved { actual: Option<Oid> },
+}
+
+/// One ref in a restore transaction: move `refname` from `from` to `to`.
+#[derive(Debug, Clone)]
+pub struct RefMove {
+    pub refname: String,
+    pub from: Oid,
+    pub to: Oid,
+}
+
+impl Repo {
+    /// Resolves a revision to a commit.
+    pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
+        let object = self
+            .inner
+            .revparse_single(rev)
+            .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| Error::UnknownRevision(rev.to_string()))?;
+        Ok(Oid::from_git(commit.id()))
+    }
+
+    /// The oid a ref points to, or None when it does not exist.
+    pub fn ref_target(&self, refname: &str) -> Result<Option<Oid>> {
+        let Some(reference) =
+            found(self.inner.find_reference(refname)).ctx(|| format!("cannot read {refname}"))?
+        else {
+            return Ok(None);
+        };
+        let resolved = reference
+            .resolve()
+            .ctx(|| format!("cannot resolve {refname}"))?;
+        Ok(resolved.target().map(Oid::from_git))
+    }
+
+    /// Whether `name` is a valid full ref name.
+    pub fn is_valid_refname(name: &str) -> bool {
+        git2::Reference::is_valid_name(name)
+    }
+
+    /// Every local branch with its tip, sorted by name.
+    pub fn local_branches(&self) -> Result<Vec<(String, Oid)>> {
+        let mut out = Vec::new();
+        let branches = self
+            .inner
+            .branches(Some(git2::BranchType::Local))
+            .ctx(|| "cannot list branches".into())?;
+        for item in branches {
+            let (branch, _) = item.ctx(|| "cannot list branches".into())?;
+            let reference = branch.get();
+            let (Ok(name), Some(oid)) = (reference.shorthand(), reference.target()) else {
+                continue;
+            };
+            out.push((name.to_string(), Oid::from_git(oid)));
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// The names of the refs matching a glob (`refs/notes/*`).
+    pub fn refs_matching(&self, glob: &str) -> Result<Vec<String>> {
+        let refs = self
+            .inner
+            .references_glob(glob)
+            .ctx(|| format!("cannot list refs matching {glob}"))?;
+        Ok(refs
+            .filter_map(|r| r.ok().and_then(|r| r.name().ok().map(str::to_string)))
+            .collect())
+    }
+
+    /// The short name of `refs/remotes/<remote>/HEAD`'s target (e.g. `origin/main`).
+    pub fn remote_default_branch(&self, remote: &str) -> Result<Option<String>> {
+        let refname = format!("refs/remotes/{remote}/HEAD");
+        let reference =
+            found(self.inner.find_reference(&refname)).ctx(|| format!("cannot read {refname}"))?;
+        Ok(reference.and_then(|r| {
+            r.symbolic_target()
+                .ok()
+                .flatten()
+                .and_then(|t| t.strip_prefix("refs/remotes/"))
+                .map(str::to_string)
+        }))
+    }
+
+    /// Where HEAD points.
+    pub fn head(&self) -> Result<Head> {
+        let head = self
+            .inner
+            .find_reference("HEAD")
+            .ctx(|| "cannot read HEAD".into())?;
+        let branch = head
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .and_then(|t| t.strip_prefix("refs/heads/"))
+            .map(str::to_string);
+        let oid = head
+            .resolve()
+            .ok()
+            .and_then(|r| r.target())
+            .map(Oid::from_git);
+        Ok(Head { branch, oid })
+    }
+
+    /// Compare-and-swap: moves `refname` to `new` only if it is at `expected` (None: must
+    /// not exist). Writes `message` to the reflog.
+    pub fn update_ref(
+        &self,
+        refname: &str,
+        new: Oid,
+        expected: Option<Oid>,
+        message: &str,
+    ) -> Result<RefUpdate> {
+        self.flush_objects()?;
+        let result = match expected {
+            Some(old) => {
+                self.inner
+                    .reference_matching(refname, new.to_git(), true, old.to_git(), message)
+            }
+            None => self.inner.reference(refname, new.to_git(), false, message),
+        };
+        match result {
+            Ok(_) => Ok(RefUpdate::Done),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::Modified
+                        | git2::ErrorCode::Exists
+                        | git2::ErrorCode::NotFound
+                        | git2::ErrorCode::Locked
+                ) =>
+            {
+                Ok(RefUpdate::Moved {
+                    actual: self.ref_target(refname)?,
+                })
+            }
+            Err(e) => Err(e).ctx(|| format!("cannot update {refname}")),
+        }
+    }
+
+    /// Moves every ref in `moves` in one locked transaction, after checking that each is
+    /// at its `from` oid. Returns the first ref found elsewhere, changing nothing.
+    pub fn move_refs_atomically(
+        &self,
+        moves: &[RefMove],
+        message: &str,
+    ) -> Result<Option<(String, Option<Oid>)>> {
+        self.flush_objects()?;
+        let mut tx = self
+            .inner
+            .transaction()
+            .ctx(|| "cannot start a ref transaction".into())?;
+        for m in moves {
+            tx.lock_ref(&m.refname)
+                .ctx(|| format!("cannot lock {}", m.refname))?;
+        }
+        for m in moves {
+            let actual = self.ref_target(&m.refname)?;
+            if actual != Some(m.from) {
+                return Ok(Some((m.refname.clone(), actual)));
+            }
+        }
+        for m in moves {
+            tx.set_target(&m.refname, m.to.to_git(), None, message)
+                .ctx(|| format!("cannot update {}", m.refname))?;
+        }
+        tx.commit()
+            .ctx(|| "cannot commit the ref transaction".into())?;
+        Ok(None)
+    }
+
+    /// Deletes a ref if it exists.
+    pub fn delete_ref(&self, refname: &str) -> Result<()> {
+        match found(self.inner.find_reference(refname)).ctx(|| format!("cannot read {refname}"))? {
+            Some(mut reference) => reference
+                .delete()
+                .ctx(|| format!("cannot delete {refname}")),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The conflict lifecycle of a branch: stopped on a conflict, the conflict set up where
+//! a person resolves it, the resolution read, committed, recorded for reuse, and the
+//! rest of the branch replayed.
+
+use std::path::{Path, PathBuf};
+
+use super::{Pause, Runner};
+use crate::error::Result;
+use crate::git::{
+    conflict_in_progress, conflict_worktree_path, create_conflict_worktree, create_main_conflict,
+    main_conflict_on, read_resolution, release_conflict_worktree, Apply, ConflictedPath,
+    MainConflict, Oid, Resolved,
+};
+use crate::replay;
+use crate::state::{Conflict, ConflictKind, ConflictWorktree, PauseReason, Resolution, Step};
+
+impl Runner<'_> {
+    /// Settles a conflict the way an earlier resolution of the same conflict did.
+    pub(super) fn resolver(&self) -> impl Fn(&ConflictedPath) -> Option<Option<Oid>> + '_ {
+        |conflict| {
+            self.state
+                .resolutions
+                .iter()
+                .find(|r| {
+                    r.conflict.base == conflict.base
+                        && r.conflict.ours == conflict.ours
+                        && r.conflict.theirs == conflict.theirs
+                })
+                .map(|r| r.resolved)
+        }
+    }
+
+    /// Prepares the worktree where the conflict of the branch at `index` is resolved,
+    /// and says where it is.
+    pub(super) fn stop_on_conflict(&mut self, index: usize) -> Result<Pause> {
+        let branch = &self.state.branches[index];
+        let conflict = branch
+            .conflict
+            .as_ref()
+            .expect("a branch stops on a conflict it recorded");
+        let apply = match conflict.kind {
+            ConflictKind::Pick => Apply::CherryPick,
+            ConflictKind::Merge => Apply::Merge,
+        };
+        self.checkpoints
+            .keep(&self.state.run_id, &[conflict.partial])?;
+        let path =
+            self.make_conflict_worktree(&branch.name, conflict.partial, apply, conflict.commit)?;
+        let files: Vec<&str> = conflict.paths.iter().map(|p| p.path.as_str()).collect();
+        let what = match conflict.kind {
+            ConflictKind::Pick => format!(
+                "replaying {} ({}) of {}",
+                conflict.commit.short(),
+                self.repo.commit_summary(conflict.commit)?,
+                branch.name
+            ),
+            ConflictKind::Merge => format!("merging {} into {}", self.state.onto.name, branch.name),
+        };
+        let content = format!(
+            "conflict {what} in: {}\nresolve it in {}: edit the files, 'git add' them, then 'git align continue'",
+            files.join(", "),
+            path.display()
+        );
+        self.state.worktree = Some(path.display().to_string());
+        Ok(Pause::new(PauseReason::Conflict, content))
+    }
+
+    /// Sets up the conflict of applying `commit` on `at` where the run's option says: in
+    /// the work tree git-align runs in when asked for and it can take it, otherwise in a
+    /// linked worktree of the branch's own. Returns where it is.
+    fn make_conflict_worktree(
+        &self,
+        name: &str,
+        at: Oid,
+        apply: Apply,
+        commit: Oid,
+    ) -> Result<PathBuf> {
+        if self.state.options.conflict_worktree == ConflictWorktree::Main {
+            let message = format!("align: conflict in {name} ({})", self.state.run_id);
+            match create_main_conflict(self.repo, at, apply, commit, &message)? {
+                MainConflict::Ready(path) => return Ok(path),
+                MainConflict::Refused(why) => self.ui.warn(format!(
+                    "the work tree cannot take the conflict ({why}); it is in a linked worktree"
+                )),
+            }
+        }
+        create_conflict_worktree(self.repo, name, at, apply, commit)
+    }
+
+    /// Where the conflict of branch `name` (on `partial`) waits to be resolved, if it was
+    /// set up here and is still under way there: its linked worktree, or the work tree
+    /// lent to it.
+    fn conflict_worktree_here(&self, name: &str, partial: Oid) -> Result<Option<PathBuf>> {
+        let linked = conflict_worktree_path(self.repo, name);
+        if self.state.worktree.as_deref().map(Path::new) == Some(linked.as_path())
+            && conflict_in_progress(self.repo, &linked, partial)?
+        {
+            return Ok(Some(linked));
+        }
+        main_conflict_on(self.repo, partial)
+    }
+
+    /// Takes up the resolution a person made in the conflict worktree: commits it (with
+    /// the original author and message), records it for reuse (checkpointed before the
+    /// worktree goes), and replays the rest of the branch. Refuses, changing nothing,
+    /// while the conflict is not resolved.
+    pub(super) fn resolve_conflict(&mut self, index: usize) -> Result<Option<Pause>> {
+        let branch = &self.state.branches[index];
+        let conflict = branch
+            .conflict
+            .clone()
+            .expect("resolve_conflict is called for a branch stopped on a conflict");
+        let Some(worktree) = self.conflict_worktree_here(&branch.name, conflict.partial)? else {
+            // Made on another machine (the run was fetched), or removed: make it here.
+            return self.stop_on_conflict(index).map(Some);
+        };
+        let paths: Vec<String> = conflict.paths.iter().map(|p| p.path.clone()).collect();
+        let resolved = read_resolution(&worktree, &paths)?;
+        let name = branch.name.clone();
+        let tip = self.commit_resolution(index, &conflict, resolved)?;
+        for path in &conflict.paths {
+            self.state.resolutions.push(Resolution {
+                conflict: path.clone(),
+                resolved: self.repo.blob_at(tip, &path.path)?,
+                commit: tip,
+            });
+        }
+        self.state.branches[index].resolved();
+        self.state.step = Some(Step::Rebase);
+        self.state.worktree = None;
+        // Should the process die from here on, continue replays the branch again and the
+        // recorded resolution settles the conflict.
+        self.checkpoints
+            .record(&self.state, &[tip], &format!("resolved {name}"))?;
+        crate::crashpoint::point();
+        let message = format!("align: {name} resolved ({})", self.state.run_id);
+        release_conflict_worktree(self.repo, worktree.to_str(), &message)?;
+        self.ui
+            .say(format!("resolved  {name}: {}", paths.join(", ")));
+        let rest = match conflict.kind {
+            ConflictKind::Merge => Vec::new(),
+            ConflictKind::Pick => {
+                let commits = self.derive_commits(index)?;
+                let at = commits.iter().position(|c| *c == conflict.commit);
+                at.map(|i| commits[i + 1..].to_vec()).unwrap_or_default()
+            }
+        };
+        let outcome = {
+            let resolver = self.resolver();
+            replay::replay_commits(self.repo, &rest, tip, &self.committer, &resolver)?
+        };
+        self.record_outcome(index, outcome)
+    }
+
+    /// The commit that carries the resolution: a new commit with the original's author
+    /// and message on the worktree's HEAD (or HEAD itself if the person committed).
+    fn commit_resolution(
+        &mut self,
+        index: usize,
+        conflict: &Conflict,
+        resolved: Resolved,
+    ) -> Result<Oid> {
+        let head_tree = self.repo.tree_of(resolved.head)?;
+        if resolved.head != conflict.partial && resolved.tree == head_tree {
+            return Ok(resolved.head);
+        }
+        match conflict.kind {
+            ConflictKind::Pick => {
+                if resolved.tree == head_tree {
+                    let branch = &mut self.state.branches[index];
+                    branch.note = Some(format!(
+                        "dropped {} (empty after the resolution)",
+                        conflict.commit.short()
+                    ));
+                    return Ok(resolved.head);
+                }
+                let new = self.repo.rewrite_commit(
+                    conflict.commit,
+                    &[resolved.head],
+                    resolved.tree,
+                    &self.committer,
+                )?;
+                self.state.branches[index]
+                    .rewritten
+                    .push((conflict.commit, new));
+                Ok(new)
+            }
+            ConflictKind::Merge => {
+                let label = self.merge_label(index);
+                let message = replay::merge_message(&label, &self.state.branches[index].name);
+                let author = self.repo.author()?;
+                self.repo.create_commit(
+                    resolved.tree,
+                    &[resolved.head, conflict.commit],
+                    &author,
+                    &self.committer,
+                    &message,
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! What a run tells a person: review content, the finish table, next steps, and what
+//! checkpointing cost.
+
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::git::Repo;
+use crate::state::{BranchState, CheckpointCost, PauseReason, State};
+use crate::ui::Ui;
+
+/// The content of a `rebase` review checkpoint: old -> new for the branch and each
+/// rewritten commit.
+pub fn rebase_summary(repo: &Repo, branch: &BranchState) -> Result<String> {
+    let mut out = format!(
+        "{}: {} -> {} ({} commit(s) rewritten)\n",
+        branch.name,
+        branch.original.short(),
+        branch.new.map(|o| o.short()).unwrap_or_default(),
+        branch.rewritten.len()
+    );
+    for (old, new) in &branch.rewritten {
+        out.push_str(&format!(
+            "  {} -> {} {}\n",
+            old.short(),
+            new.short(),
+            repo.commit_summary(*new)?
+        ));
+    }
+    Ok(out)
+}
+
+/// The content of a `branch` review checkpoint.
+pub fn moved(branch: &BranchState) -> String {
+    format!(
+        "moved {} {} -> {}",
+        branch.name,
+        branch.original.short(),
+        branch.new.map(|o| o.short()).unwrap_or_default()
+    )
+}
+
+/// The whole table, for the `finish` checkpoint.
+pub fn finish_table(state: &State) -> String {
+    let width = state
+        .branches
+        .iter()
+        .map(|b| b.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for b in &state.branches {
+        out.push_str(&format!(
+            "{:8} {:width$} {} -> {}\n",
+            b.status.as_str(),
+            b.name,
+            b.original.short(),
+            b.new.map(|o| o.short()).unwrap_or_else(|| "-".into())
+        ));
+    }
+    out
+}
+
+/// What a person can do at a pause, as a hint line.
+pub fn next_steps(reason: PauseReason) -> &'static str {
+    match reason {
+        PauseReason::Checkpoint => "'git align continue' approves, 'git align continue --revise \"FEEDBACK\"' redoes the step, 'git align skip' leaves the branch, 'git align cancel' restores everything",
+        PauseReason::CheckFailed => "'git align continue' runs the check again (--revise \"FEEDBACK\" passes feedback to it), 'git align skip' leaves the branch, 'git align cancel' restores everything",
+        PauseReason::Conflict => "resolve the files in the worktree named above and 'git add' them, then 'git align continue'; 'git align skip' leaves the branch (and those stacked on it), 'git align cancel' restores everything",
+        PauseReason::Request | PauseReason::Signal => "'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything",
+    }
+}
+
+/// With `-v`: what checkpointing cost against the whole run (`run` long).
+pub fn checkpoint_cost(ui: Ui, cost: CheckpointCost, run: Duration) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    ui.detail(format!(
+        "checkpoints: {} written in {:.1} ms ({:.1}% of {:.1} ms), slowest {:.1} ms, state {} bytes; new objects packed in {:.1} ms",
+        cost.count,
+        ms(cost.total),
+        100.0 * cost.total.as_secs_f64() / run.as_secs_f64().max(1e-9),
+        ms(run),
+        ms(cost.largest),
+        cost.last_bytes,
+        ms(cost.packing)
+    ));
+}
