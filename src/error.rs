@@ -48,12 +48,8 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// Another live git-align process holds the lock.
-    #[error("another git-align is running (pid {pid} on {host}, since {since})")]
-    Locked {
-        pid: u32,
-        host: String,
-        since: String,
-    },
+    #[error("another git-align is running in this repository ({0})")]
+    Locked(String),
     /// refs/align/state moved under this process.
     #[error("the run state was advanced by another git-align process (refs/align/state moved)")]
     LostRace,
@@ -85,6 +81,9 @@ pub enum Error {
     /// git-align declined to do something that would lose a user's file.
     #[error("{0}")]
     Refused(String),
+    /// `git align pause` found no process to ask.
+    #[error("no git-align process is running in this repository")]
+    NotRunning,
     /// A signal arrived before the run's first checkpoint.
     #[error("interrupted before the run started; nothing was changed")]
     Interrupted,
@@ -139,10 +138,11 @@ impl Error {
                 "look at 'git reflog <branch>'; 'git align cancel --force' restores it anyway"
             }
             Error::Dirty(_) => "commit or stash your changes first ('git stash'), then try again",
-            Error::Locked { .. } => "wait for it, or stop it with 'git align pause'",
+            Error::Locked(_) => "wait for it, or stop it with 'git align pause'",
             Error::LostRace => "see 'git align status' for where the run stands now",
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
             Error::Interrupted => "start it again with the same command",
+            Error::NotRunning => "'git align status' shows where the run stands",
             Error::Refused(_) => "see the warnings above",
             Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them (or 'git checkout' changes that are not part of it), then 'git align continue' (or 'git align skip')",
             Error::WorktreeGone(_) => "'git align skip' leaves the branch, 'git align cancel' restores everything",

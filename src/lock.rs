@@ -1,10 +1,19 @@
-//! One git-align process per repository: a lock file beside the git directory (pid, host,
-//! start time), and the pause request that `git align pause` leaves for the running process.
-//! The compare-and-swap on `refs/align/state` stays the final guard.
+//! One git-align process per repository: `align.lock` in the common git directory, held
+//! with an open-file-description lock (`F_OFD_SETLK`), which the kernel releases when
+//! the process ends however it ends (a crash, SIGKILL, a zombie not reaped yet). The
+//! file also says who holds it (pid, host, start time), for messages only: whether the
+//! lock is held is asked of the kernel, never read from a pid. The compare-and-swap on
+//! `refs/align/state` stays the final guard.
+//!
+//! `git align pause` leaves a request, `align.pause`, addressed to the process holding
+//! the lock; a request whose process has gone is dropped, never taken by the next run.
 
-use std::fs;
-use std::io::Write;
-use std::path::PathBuf;
+use std::fs::{self, File};
+use std::io::{Read, Seek, Write};
+use std::os::unix::fs::MetadataExt;
+use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,109 +32,175 @@ pub struct Holder {
 }
 
 impl Holder {
-    fn is_alive(&self) -> bool {
-        if self.host != hostname() {
-            return true;
+    fn me() -> Holder {
+        Holder {
+            pid: std::process::id(),
+            host: hostname(),
+            since: crate::time::now_rfc3339(),
         }
-        process_alive(self.pid)
+    }
+
+    /// For messages: `pid 123 on host, since ...`.
+    fn describe(holder: Option<&Holder>) -> String {
+        match holder {
+            Some(h) => format!("pid {} on {}, since {}", h.pid, h.host, h.since),
+            None => "it is just starting".into(),
+        }
     }
 }
 
-/// The held lock; released when dropped.
+/// The held lock; released when dropped (or by the kernel when the process ends).
 pub struct Lock {
     path: PathBuf,
+    /// Holds the kernel lock while open.
+    _file: File,
 }
 
 impl Lock {
-    /// Takes the lock, or fails with [`Error::Locked`] if a live process holds it. A lock
-    /// left by a dead process is taken over with a message.
+    /// Takes the lock, or fails with [`Error::Locked`] if another process holds it. The
+    /// record a process that died left is replaced, with a message.
     pub fn acquire(repo: &Repo) -> Result<Lock> {
         let path = repo.common_dir().join(LOCK_FILE);
-        for _ in 0..2 {
-            match fs::OpenOptions::new()
+        let io = |e| Error::io(format!("cannot take the lock {}", path.display()), e);
+        for _ in 0..5 {
+            let mut file = fs::OpenOptions::new()
+                .read(true)
                 .write(true)
-                .create_new(true)
+                .create(true)
+                .truncate(false)
                 .open(&path)
-            {
-                Ok(mut file) => {
-                    let me = Holder {
-                        pid: std::process::id(),
-                        host: hostname(),
-                        since: crate::time::now_rfc3339(),
-                    };
-                    let json = serde_json::to_vec(&me).expect("a holder serialises");
-                    file.write_all(&json)
-                        .map_err(|e| Error::io("cannot write the lock", e))?;
-                    return Ok(Lock { path });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    match read_holder(&path) {
-                        Some(holder) if holder.is_alive() => {
-                            return Err(Error::Locked {
-                                pid: holder.pid,
-                                host: holder.host,
-                                since: holder.since,
-                            })
-                        }
-                        holder => {
-                            let pid = holder
-                                .map(|h| h.pid.to_string())
-                                .unwrap_or_else(|| "?".into());
-                            eprintln!("git-align: removing a stale lock left by process {pid}");
-                            let _ = fs::remove_file(&path);
-                        }
-                    }
-                }
-                Err(e) => return Err(Error::io(format!("cannot create {}", path.display()), e)),
+                .map_err(io)?;
+            if !try_lock(&file).map_err(io)? {
+                return Err(Error::Locked(Holder::describe(
+                    wait_for_holder(&path).as_ref(),
+                )));
             }
+            if !is_at(&file, &path) {
+                // A releasing process unlinked this file after we opened it: start over.
+                continue;
+            }
+            if let Some(dead) = read_holder(&mut file) {
+                eprintln!(
+                    "git-align: removing a stale lock left by process {}",
+                    dead.pid
+                );
+            }
+            let record = serde_json::to_vec(&Holder::me()).expect("a holder serialises");
+            file.set_len(0).map_err(io)?;
+            file.rewind().map_err(io)?;
+            file.write_all(&record).map_err(io)?;
+            return Ok(Lock { path, _file: file });
         }
-        Err(Error::io(
-            "cannot take the lock",
-            std::io::Error::other("another process keeps creating it"),
-        ))
+        Err(io(std::io::Error::other(
+            "other processes keep taking and releasing it",
+        )))
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
+        // Unlinked while still held; whoever opened it meanwhile sees it is gone.
         let _ = fs::remove_file(&self.path);
     }
 }
 
-fn read_holder(path: &PathBuf) -> Option<Holder> {
-    let bytes = fs::read(path).ok()?;
+/// Takes the whole-file lock without waiting; false when another open file description
+/// holds it.
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    let mut spec = whole_file(libc::F_WRLCK as libc::c_short);
+    // SAFETY: a valid descriptor and a valid, initialised `flock` struct.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_SETLK, &mut spec) };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let error = std::io::Error::last_os_error();
+    match error.raw_os_error() {
+        Some(libc::EAGAIN) | Some(libc::EACCES) => Ok(false),
+        _ => Err(error),
+    }
+}
+
+/// Whether another open file description holds the lock on `file` (nothing is taken).
+fn held_by_other(file: &File) -> std::io::Result<bool> {
+    let mut spec = whole_file(libc::F_WRLCK as libc::c_short);
+    // SAFETY: a valid descriptor and a valid, initialised `flock` struct.
+    let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_OFD_GETLK, &mut spec) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(spec.l_type != libc::F_UNLCK as libc::c_short)
+}
+
+fn whole_file(kind: libc::c_short) -> libc::flock {
+    // SAFETY: `flock` is plain data; all-zero is a valid value (pid 0, as OFD locks need).
+    let mut spec: libc::flock = unsafe { std::mem::zeroed() };
+    spec.l_type = kind;
+    spec.l_whence = libc::SEEK_SET as libc::c_short;
+    spec
+}
+
+/// Whether `file` is (still) the file at `path`.
+fn is_at(file: &File, path: &Path) -> bool {
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut bytes = Vec::new();
+    file.rewind().ok()?;
+    file.read_to_end(&mut bytes).ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
-/// The live process holding the lock, if any.
-pub fn live_holder(repo: &Repo) -> Option<Holder> {
-    read_holder(&repo.common_dir().join(LOCK_FILE)).filter(Holder::is_alive)
+/// The record of the process that holds the lock at `path`, given a moment to write it
+/// (it takes the lock first, then writes who it is).
+fn wait_for_holder(path: &Path) -> Option<Holder> {
+    for _ in 0..20 {
+        if let Some(holder) = File::open(path).ok().and_then(|mut f| read_holder(&mut f)) {
+            return Some(holder);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    None
 }
 
-/// Leaves a pause request for the running process.
-pub fn request_pause(repo: &Repo) -> Result<()> {
+/// The process holding the lock, if one does (asked of the kernel; the record says who).
+pub fn live_holder(repo: &Repo) -> Option<Holder> {
+    let path = repo.common_dir().join(LOCK_FILE);
+    let file = File::open(&path).ok()?;
+    if !held_by_other(&file).unwrap_or(false) {
+        return None;
+    }
+    Some(wait_for_holder(&path).unwrap_or(Holder {
+        pid: 0,
+        host: hostname(),
+        since: String::new(),
+    }))
+}
+
+/// Leaves a pause request for the running process `holder`.
+pub fn request_pause(repo: &Repo, holder: &Holder) -> Result<()> {
     let path = repo.common_dir().join(PAUSE_FILE);
-    fs::write(&path, crate::time::now_rfc3339())
+    fs::write(&path, format!("{}\n", holder.pid))
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
 }
 
-/// Takes a pending pause request, if there is one.
+/// Takes a pause request addressed to this process, if there is one; a request for a
+/// process that has gone (this one holds the lock now) is dropped.
 pub fn take_pause_request(repo: &Repo) -> bool {
-    fs::remove_file(repo.common_dir().join(PAUSE_FILE)).is_ok()
+    let path = repo.common_dir().join(PAUSE_FILE);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return false;
+    };
+    let _ = fs::remove_file(&path);
+    text.trim().parse::<u32>().ok() == Some(std::process::id())
 }
 
 /// Drops a pause request that no process took.
 pub fn clear_pause_request(repo: &Repo) {
     let _ = fs::remove_file(repo.common_dir().join(PAUSE_FILE));
-}
-
-fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: kill with signal 0 only checks whether the process exists.
-    let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 /// This machine's host name.

@@ -7,14 +7,8 @@ use crate::lock;
 
 /// Leaves a pause request for the live git-align process; fails if none is running.
 pub fn cmd_pause(ctx: &Ctx) -> Result<Outcome> {
-    let Some(holder) = lock::live_holder(&ctx.repo) else {
-        return Err(Error::WrongState {
-            run_id: "-".into(),
-            state: "not running".into(),
-            what: "no git-align process is running in this repository".into(),
-        });
-    };
-    lock::request_pause(&ctx.repo)?;
+    let holder = lock::live_holder(&ctx.repo).ok_or(Error::NotRunning)?;
+    lock::request_pause(&ctx.repo, &holder)?;
     ctx.ui.say(format!(
         "asked git-align (pid {}) to pause at its next safe point",
         holder.pid

@@ -15,9 +15,9 @@
 //! tree), and put back on its branch only after the files are.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::worktree::Apply;
+use super::checkout::{apply_commit, conflict_under_way, open, Apply};
 use super::{GitContext, Oid, Repo};
 use crate::error::{Error, Result};
 
@@ -85,8 +85,7 @@ pub fn main_conflict_on(repo: &Repo, partial: Oid) -> Result<Option<PathBuf>> {
     let Some((lent, inner)) = lent_to_git_align(repo)? else {
         return Ok(None);
     };
-    let under_way =
-        lent.partial == partial && super::worktree::conflict_under_way(repo, &inner, partial)?;
+    let under_way = lent.partial == partial && conflict_under_way(repo, &inner, partial)?;
     Ok(main_worktree_path(repo).filter(|_| under_way))
 }
 
@@ -244,10 +243,6 @@ fn lent_to_git_align(repo: &Repo) -> Result<Option<(Lent, git2::Repository)>> {
     Ok(ours.then_some((lent, inner)))
 }
 
-fn open(workdir: &Path) -> Result<git2::Repository> {
-    git2::Repository::open(workdir).ctx(|| format!("cannot open {}", workdir.display()))
-}
-
 /// Why the user's work tree cannot take a conflict now, if it cannot.
 fn unusable(repo: &Repo, inner: &git2::Repository) -> Result<Option<String>> {
     if let Some(operation) = operation_in_progress(inner.state()) {
@@ -345,19 +340,4 @@ fn checkout(
         }
     }
     Ok(())
-}
-
-fn apply_commit(
-    inner: &git2::Repository,
-    apply: Apply,
-    commit: Oid,
-) -> std::result::Result<(), git2::Error> {
-    match apply {
-        Apply::CherryPick => inner.cherrypick(&inner.find_commit(commit.to_git())?, None),
-        Apply::Merge => inner.merge(
-            &[&inner.find_annotated_commit(commit.to_git())?],
-            None,
-            None,
-        ),
-    }
 }

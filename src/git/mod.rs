@@ -2,9 +2,13 @@
 //! plain values and git-align's own errors.
 
 mod branch_name;
+mod checkout;
 mod config;
+mod conflict_worktree;
+mod exec_worktree;
 mod history;
 mod identity;
+mod linked;
 mod main_tree;
 mod merge;
 mod object_buffer;
@@ -14,12 +18,17 @@ mod refs;
 mod remote;
 mod stash;
 mod workdir;
-mod worktree;
 
 use std::path::Path;
 
 pub use branch_name::BranchName;
+pub use checkout::Apply;
 pub use config::parse_config_bool;
+pub use conflict_worktree::{
+    conflict_in_progress, conflict_worktree_path, create_conflict_worktree, read_resolution,
+    release_conflict_worktree, Resolved,
+};
+pub use exec_worktree::{remove_stale as remove_stale_worktrees, TempWorktree};
 pub use history::CommitMeta;
 pub use identity::Identity;
 pub use main_tree::{
@@ -31,11 +40,6 @@ pub use oid::Oid;
 pub use refs::{Head, RefMove, RefUpdate};
 pub use remote::{PushUpdate, PUSHING_ENV};
 pub use stash::{stash_changes, unstash, Unstash};
-pub use worktree::{
-    conflict_in_progress, conflict_worktree_path, create_conflict_worktree, read_resolution,
-    release_conflict_worktree, remove_stale as remove_stale_worktrees, Apply, Resolved,
-    TempWorktree,
-};
 
 use crate::error::{Error, Result};
 

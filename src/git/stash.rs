@@ -63,7 +63,7 @@ pub fn unstash(repo: &Repo, stash: Oid) -> Result<Unstash> {
     Ok(Unstash::Applied)
 }
 
+/// A second handle on the repository (libgit2's stash calls need a mutable one).
 fn open(repo: &Repo) -> Result<git2::Repository> {
-    let dir = repo.git_dir();
-    git2::Repository::open(dir).ctx(|| format!("cannot open {}", dir.display()))
+    super::checkout::open(repo.git_dir())
 }

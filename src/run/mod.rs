@@ -1,12 +1,14 @@
 //! The executor of a run: carries branch after branch through its steps (replay, check,
 //! move), pauses at safe points, and finishes.
 //!
+//! - [`check`]: the `--exec` check of a new tip;
 //! - [`checkpoint`]: the write-ahead rule (keep -> save -> move) and the batching of
 //!   checkpoints;
 //! - [`conflict`]: a conflict's lifecycle, from the stop to the resolution;
 //! - [`moves`]: moving branch refs and the checked-out work tree;
 //! - [`report`]: what the run tells a person.
 
+mod check;
 mod checkpoint;
 mod conflict;
 mod moves;
@@ -20,7 +22,6 @@ pub use report::{finish_table, next_steps};
 use checkpoint::Checkpointer;
 
 use crate::error::{Error, Result};
-use crate::exec::{self, CheckOutcome};
 use crate::git::{release_conflict_worktree, BranchName, Identity, Oid, Repo};
 use crate::plan::CommitSource;
 use crate::replay::{self, BranchOutcome};
@@ -201,71 +202,6 @@ impl<'r> Runner<'r> {
             return Ok(self.branch_checkpoint(index));
         }
         Ok(None)
-    }
-
-    /// Whether the branch's new tip still has to pass the `--exec` check.
-    fn needs_check(&self, index: usize) -> bool {
-        let branch = &self.state.branches[index];
-        self.state.options.exec.is_some() && branch.checked != branch.new
-    }
-
-    /// Runs the `--exec` check on the branch's new tip (checkpointed first: it may take
-    /// long). Some: pause (failed, interrupted, or a review checkpoint after it).
-    fn check(&mut self, index: usize) -> Result<Option<Pause>> {
-        let tip = self.state.branches[index]
-            .new
-            .expect("a branch is checked once its new tip is known");
-        self.state.step = Some(Step::Exec);
-        self.state.branches[index].attempts.exec += 1;
-        let name = self.state.branches[index].name.clone();
-        self.checkpoints
-            .record(&self.state, &[tip], &format!("exec on {name}"))?;
-        crate::crashpoint::point();
-        let command = self.state.options.exec.clone().unwrap_or_default();
-        let feedback = self.state.feedback_for(&name).map(str::to_string);
-        let branch = &self.state.branches[index];
-        self.ui
-            .say(format!("exec     {name} ({}): {command}", tip.short()));
-        let check = exec::Check {
-            command: &command,
-            branch: &name,
-            onto_name: &self.state.onto.name,
-            onto: self.state.onto.oid,
-            run_id: &self.state.run_id,
-            original: branch.original,
-            tip,
-            attempt: branch.attempts.exec,
-            feedback: feedback.as_deref(),
-        };
-        let outcome = exec::run_check(self.repo, &check, self.ui)?;
-        crate::crashpoint::point();
-        let report = |how: &str, tail: &str| {
-            format!(
-                "exec '{command}' on {name} ({}): {how}\n{tail}",
-                tip.short()
-            )
-        };
-        match outcome {
-            CheckOutcome::Passed { tail } => {
-                self.state.branches[index].checked = Some(tip);
-                if self.state.options.pause_after.contains(&Step::Exec) {
-                    let content = report("passed", &tail);
-                    return Ok(Some(Pause::new(PauseReason::Checkpoint, content)));
-                }
-                Ok(None)
-            }
-            CheckOutcome::Failed { how, tail } => {
-                self.ui.warn(format!("exec on {name} failed ({how})"));
-                Ok(Some(Pause::new(
-                    PauseReason::CheckFailed,
-                    report(&how, &tail),
-                )))
-            }
-            CheckOutcome::Interrupted(reason) => Ok(Some(Pause::new(
-                reason,
-                format!("exec on {name} was interrupted; it runs again on continue"),
-            ))),
-        }
     }
 
     /// After a branch of a run that stops at every step moved: the `branch` review
