@@ -81,6 +81,10 @@ pub enum Error {
     /// git-align declined to do something that would lose a user's file.
     #[error("{0}")]
     Refused(String),
+    /// A ref's lock file is in the way: another git command is writing it, or one was
+    /// killed while it did.
+    #[error("{refname} is locked by another git process ({path} exists)")]
+    RefLocked { refname: String, path: String },
     /// `git align pause` found no process to ask.
     #[error("no git-align process is running in this repository")]
     NotRunning,
@@ -142,6 +146,7 @@ impl Error {
             Error::LostRace => "see 'git align status' for where the run stands now",
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
             Error::Interrupted => "start it again with the same command",
+            Error::RefLocked { .. } => "wait for the other git command to finish; if none is running (one was killed), the lock file is a leftover: remove it (git-align only reads the ref while it is there) and try again",
             Error::NotRunning => "'git align status' shows where the run stands",
             Error::Refused(_) => "see the warnings above",
             Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them (or 'git checkout' changes that are not part of it), then 'git align continue' (or 'git align skip')",

@@ -131,7 +131,13 @@ fn supervise(
             .map_err(|e| Error::io("cannot wait for the check", e))?
         {
             echo_new_output(reader, shown, ui)?;
-            return Ok((status, interrupted.map(|(reason, ..)| reason)));
+            // A check that stopped as the signal came (the same Ctrl-C reached it, or it
+            // was ended with the terminal) was interrupted, not failed: it runs again.
+            let stopped_with_us = !status.success() && signals::stop_requested();
+            let reason = interrupted
+                .map(|(reason, ..)| reason)
+                .or(stopped_with_us.then_some(PauseReason::Signal));
+            return Ok((status, reason));
         }
         if interrupted.is_none() {
             interrupted = interruption(repo).map(|r| (r, Instant::now(), signals::count()));

@@ -11,6 +11,7 @@ pub mod crashpoint;
 pub mod error;
 pub mod exec;
 pub mod git;
+pub mod here;
 pub mod lock;
 pub mod plan;
 pub mod replay;

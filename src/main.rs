@@ -1,5 +1,6 @@
 //! The `git-align` binary: parse, install signal handling, run, map the outcome to an
-//! exit code (0 finished, 1 error, 2 bad usage, 3 paused).
+//! exit code (0 finished, 1 error, 2 bad usage, 3 paused, 4 finished with branches that
+//! could not be aligned).
 
 use clap::Parser;
 
@@ -12,12 +13,19 @@ use git_align::signals;
 use git_align::ui::Ui;
 
 fn main() {
+    // Like git: output into a closed pipe (`git align status | head -1`) ends the process
+    // quietly instead of failing a write.
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     git_align::git::tune_libgit2();
     signals::install();
     let code = match run(cli) {
         Ok(Outcome::Finished) => 0,
         Ok(Outcome::Paused(_)) => 3,
+        Ok(Outcome::FinishedWithFailures) => 4,
         Err(e) => {
             eprintln!("error: {e}");
             if let Some(hint) = e.hint() {

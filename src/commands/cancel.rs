@@ -110,6 +110,15 @@ fn planned_moves(ctx: &Ctx, state: &State, force: bool) -> Result<Vec<RefMove>> 
         if b.new.is_none() || actual == Some(b.original) {
             continue;
         }
+        if actual.is_none() {
+            ctx.ui.warn(format!(
+                "{} was deleted during the run and stays deleted ('git branch {} {}' brings its original back)",
+                b.name,
+                b.name,
+                b.original.short()
+            ));
+            continue;
+        }
         match actual {
             Some(from) if actual == b.new || force => moves.push(RefMove {
                 refname,

@@ -84,6 +84,7 @@ fn take_over(
         move_state(repo, ours, theirs, &reason)?;
     }
     share::apply_fixes(repo, &fixes, &reason)?;
+    crate::here::mark_worked_here(repo, &state.run_id)?;
     if let Some((fix, from)) = head_fix {
         checkout_if_clean(repo, &[from], fix.to)?;
     }

@@ -31,6 +31,7 @@ pub use status::cmd_status;
 use crate::error::{Error, Result};
 use crate::git::BranchName;
 use crate::git::Repo;
+use crate::here;
 use crate::lock::Lock;
 use crate::run::Ended;
 use crate::share;
@@ -44,12 +45,16 @@ pub enum Outcome {
     Finished,
     /// Stopped, resumable: exit 3.
     Paused(PauseReason),
+    /// The run finished, but some branches could not be aligned (each says why in
+    /// `status`): exit 4.
+    FinishedWithFailures,
 }
 
 impl From<Ended> for Outcome {
     fn from(ended: Ended) -> Outcome {
         match ended {
-            Ended::Finished => Outcome::Finished,
+            Ended::Finished { failed: 0 } => Outcome::Finished,
+            Ended::Finished { .. } => Outcome::FinishedWithFailures,
             Ended::Paused(reason) => Outcome::Paused(reason),
         }
     }
@@ -77,7 +82,10 @@ fn open_run<'r>(ctx: &'r Ctx, what: &str) -> Result<(Lock, Store<'r>, State)> {
         });
     }
     verify_objects(repo, &state)?;
-    create_missing_branches(ctx, &state)?;
+    if !here::worked_here(repo, &state.run_id) {
+        create_missing_branches(ctx, &state)?;
+        here::mark_worked_here(repo, &state.run_id)?;
+    }
     reconcile(repo, &mut state, true)?;
     Ok((lock, store, state))
 }
@@ -99,8 +107,9 @@ fn remove_stale_worktrees(ctx: &Ctx) {
     }
 }
 
-/// Creates the branches of a run fetched from elsewhere that this repository lacks, at
-/// the oid the run has them at.
+/// Creates the branches of a run brought here by a plain `git fetch` that this
+/// repository lacks, at the oid the run has them at. (Once a run has been worked on
+/// here, a missing branch was deleted by the user, and stays deleted.)
 fn create_missing_branches(ctx: &Ctx, state: &State) -> Result<()> {
     let fixes = share::local_fixes(&ctx.repo, state, share::Sync::CreateMissing)?;
     share::apply_fixes(

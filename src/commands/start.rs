@@ -77,6 +77,7 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         ),
     )?;
     store.release_other_runs(&state.run_id)?;
+    crate::here::mark_worked_here(repo, &state.run_id)?;
     let commits = CommitSource::from_plan(&plan);
     Ok(Runner::new(repo, store, state, commits, ctx.ui)?
         .drive()?

@@ -1,5 +1,7 @@
 //! Refs: reading, listing, compare-and-swap moves with reflog messages, transactions.
 
+use std::time::{Duration, Instant};
+
 use super::{found, GitContext, Oid, Repo};
 use crate::error::{Error, Result};
 
@@ -29,7 +31,53 @@ pub struct RefMove {
     pub to: Oid,
 }
 
+/// How long a ref that another writer holds locked is waited for: a concurrent git
+/// command (`git gc` packing refs) holds it for far less.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
+
+/// Runs `attempt` until it does not fail on a locked ref, for at most [`LOCK_WAIT`].
+fn while_locked<T>(
+    mut attempt: impl FnMut() -> std::result::Result<T, git2::Error>,
+) -> std::result::Result<T, git2::Error> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match attempt() {
+            Err(e) if e.code() == git2::ErrorCode::Locked && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Repo {
+    /// A libgit2 failure on `refname`: a lock file in the way becomes
+    /// [`Error::RefLocked`] naming it, anything else a git error saying `what`.
+    fn ref_error(&self, error: git2::Error, refname: &str, what: &str) -> Error {
+        if error.code() != git2::ErrorCode::Locked {
+            return Error::Git {
+                context: format!("{what} {refname}"),
+                message: error.message().to_string(),
+            };
+        }
+        // libgit2 says "failed to lock file '<path>' for writing".
+        let path = error
+            .message()
+            .split('\'')
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                self.common_dir()
+                    .join(format!("{refname}.lock"))
+                    .display()
+                    .to_string()
+            });
+        Error::RefLocked {
+            refname: refname.to_string(),
+            path,
+        }
+    }
+
     /// Resolves a revision to a commit.
     pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
         let object = self
@@ -125,7 +173,8 @@ impl Repo {
     }
 
     /// Compare-and-swap: moves `refname` to `new` only if it is at `expected` (None: must
-    /// not exist). Writes `message` to the reflog.
+    /// not exist). Writes `message` to the reflog. A ref another writer holds locked is
+    /// waited for a moment, then reported ([`Error::RefLocked`]), never taken as moved.
     pub fn update_ref(
         &self,
         refname: &str,
@@ -134,48 +183,57 @@ impl Repo {
         message: &str,
     ) -> Result<RefUpdate> {
         self.flush_objects()?;
-        let result = match expected {
-            Some(old) => {
-                self.inner
-                    .reference_matching(refname, new.to_git(), true, old.to_git(), message)
-            }
-            None => self.inner.reference(refname, new.to_git(), false, message),
-        };
+        let result = while_locked(|| match expected {
+            Some(old) => self
+                .inner
+                .reference_matching(refname, new.to_git(), true, old.to_git(), message)
+                .map(|_| ()),
+            None => self
+                .inner
+                .reference(refname, new.to_git(), false, message)
+                .map(|_| ()),
+        });
         match result {
             Ok(_) => Ok(RefUpdate::Done),
             Err(e)
                 if matches!(
                     e.code(),
-                    git2::ErrorCode::Modified
-                        | git2::ErrorCode::Exists
-                        | git2::ErrorCode::NotFound
-                        | git2::ErrorCode::Locked
+                    git2::ErrorCode::Modified | git2::ErrorCode::Exists | git2::ErrorCode::NotFound
                 ) =>
             {
                 Ok(RefUpdate::Moved {
                     actual: self.ref_target(refname)?,
                 })
             }
-            Err(e) => Err(e).ctx(|| format!("cannot update {refname}")),
+            Err(e) => Err(self.ref_error(e, refname, "cannot update")),
         }
     }
 
     /// Moves every ref in `moves` in one locked transaction, after checking that each is
-    /// at its `from` oid. Returns the first ref found elsewhere, changing nothing.
+    /// at its `from` oid. Returns the first ref found elsewhere, changing nothing. A ref
+    /// another writer holds locked is waited for a moment, then reported.
     pub fn move_refs_atomically(
         &self,
         moves: &[RefMove],
         message: &str,
     ) -> Result<Option<(String, Option<Oid>)>> {
         self.flush_objects()?;
-        let mut tx = self
-            .inner
-            .transaction()
-            .ctx(|| "cannot start a ref transaction".into())?;
-        for m in moves {
-            tx.lock_ref(&m.refname)
-                .ctx(|| format!("cannot lock {}", m.refname))?;
-        }
+        let mut locked_ref = None;
+        let tx = while_locked(|| {
+            let mut tx = self.inner.transaction()?;
+            for m in moves {
+                locked_ref = Some(m.refname.as_str());
+                tx.lock_ref(&m.refname)?;
+            }
+            Ok(tx)
+        });
+        let mut tx = match tx {
+            Ok(tx) => tx,
+            Err(e) => {
+                let refname = locked_ref.unwrap_or("a ref");
+                return Err(self.ref_error(e, refname, "cannot lock"));
+            }
+        };
         for m in moves {
             let actual = self.ref_target(&m.refname)?;
             if actual != Some(m.from) {

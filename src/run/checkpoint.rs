@@ -9,11 +9,11 @@
 
 use std::time::{Duration, Instant};
 
-use super::moves;
-use crate::error::Result;
+use super::{moves, Pause};
+use crate::error::{Error, Result};
 use crate::git::{Oid, Repo};
 use crate::signals;
-use crate::state::{CheckpointCost, State, Step, Store};
+use crate::state::{CheckpointCost, PauseReason, State, Step, Store};
 use crate::ui::Ui;
 
 /// The shortest time between two checkpoints of a plain run; a checkpoint is also taken
@@ -86,17 +86,18 @@ impl<'r> Checkpointer<'r> {
     }
 
     /// Write-ahead, then move: checkpoints the batch's new tips, then moves their refs
-    /// (stopping at a signal: the rest stay `current` with their new tip recorded, and
-    /// continue moves them). The next checkpoint records them as aligned.
+    /// (stopping at a signal, or at a ref another git process holds locked: the rest stay
+    /// `current` with their new tip recorded, and continue moves them). The next
+    /// checkpoint records them as aligned. Some: the run must pause for a locked ref.
     pub fn flush(
         &mut self,
         repo: &Repo,
         state: &mut State,
         ui: Ui,
         every_step: bool,
-    ) -> Result<()> {
+    ) -> Result<Option<Pause>> {
         if self.batch.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let started = Instant::now();
         let batch = std::mem::take(&mut self.batch);
@@ -114,17 +115,28 @@ impl<'r> Checkpointer<'r> {
         state.current = names.last().map(|n| n.to_string());
         state.step = Some(Step::Branch);
         self.record(state, &tips, &event)?;
+        let mut locked = None;
+        let elsewhere = repo.linked_worktree_branches()?;
         for index in batch {
             if signals::stop_requested() {
                 break;
             }
-            moves::move_branch(repo, state, index, ui)?;
+            match moves::move_branch(repo, state, index, &elsewhere, ui) {
+                Err(Error::RefLocked { refname, path }) => {
+                    locked = Some(Pause::new(
+                        PauseReason::RefLocked,
+                        format!("{refname} is locked: {path} exists (another git command is writing it, or one was killed while it did)"),
+                    ));
+                    break;
+                }
+                other => other?,
+            }
             crate::crashpoint::point();
         }
         (state.current, state.step) = if every_step { previous } else { (None, None) };
         self.flush_cost = started.elapsed();
         self.last_flush = Instant::now();
-        Ok(())
+        Ok(locked)
     }
 
     /// What checkpointing has cost so far.

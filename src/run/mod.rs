@@ -51,8 +51,8 @@ impl Pause {
 /// How a run ended in this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ended {
-    /// Every branch is done.
-    Finished,
+    /// Every branch is done; `failed` of them could not be aligned.
+    Finished { failed: usize },
     /// Stopped, resumable.
     Paused(PauseReason),
 }
@@ -118,10 +118,22 @@ impl<'r> Runner<'r> {
                 return self.pause(pause);
             }
             if self.checkpoints.due() {
-                self.flush()?;
+                if let Some(pause) = self.flush()? {
+                    return self.pause(pause);
+                }
             }
         }
-        self.flush()?;
+        if let Some(pause) = self.flush()? {
+            return self.pause(pause);
+        }
+        if let Some(reason) = self.interruption() {
+            // Cut short while the last batch moved: the rest stay current, continue
+            // moves them.
+            return self.pause(Pause {
+                reason,
+                content: None,
+            });
+        }
         if self.state.options.pause_after.contains(&Step::Finish)
             && self.state.step != Some(Step::Finish)
         {
@@ -198,7 +210,9 @@ impl<'r> Runner<'r> {
         }
         self.checkpoints.add(index);
         if self.state.checkpoints_every_step() {
-            self.flush()?;
+            if let Some(pause) = self.flush()? {
+                return Ok(Some(pause));
+            }
             return Ok(self.branch_checkpoint(index));
         }
         Ok(None)
@@ -380,8 +394,8 @@ impl<'r> Runner<'r> {
         }
     }
 
-    /// Checkpoints the batch and moves its refs.
-    fn flush(&mut self) -> Result<()> {
+    /// Checkpoints the batch and moves its refs. Some: a locked ref stopped the moves.
+    fn flush(&mut self) -> Result<Option<Pause>> {
         let every_step = self.state.checkpoints_every_step();
         self.checkpoints
             .flush(self.repo, &mut self.state, self.ui, every_step)
@@ -390,7 +404,13 @@ impl<'r> Runner<'r> {
     /// Checkpoints a pause and tells the user how to go on.
     fn pause(&mut self, pause: Pause) -> Result<Ended> {
         let at = (self.state.current.clone(), self.state.step);
-        self.flush()?;
+        // What waits in the batch moves first; a locked ref met there becomes the reason
+        // when the run was only asked to stop.
+        let locked = self.flush()?;
+        let pause = match (pause.reason, locked) {
+            (PauseReason::Signal | PauseReason::Request, Some(locked)) => locked,
+            _ => pause,
+        };
         let still_working = at
             .0
             .as_deref()
@@ -455,7 +475,13 @@ impl<'r> Runner<'r> {
         // Once the run is closed: a kill before this leaves the changes in the stash list.
         bring_back_autostash(self.repo, &self.state, self.ui)?;
         self.report_checkpoint_cost();
-        Ok(Ended::Finished)
+        let failed = self
+            .state
+            .branches
+            .iter()
+            .filter(|b| b.status == BranchStatus::Failed)
+            .count();
+        Ok(Ended::Finished { failed })
     }
 
     fn report_checkpoint_cost(&self) {

@@ -1,6 +1,9 @@
 //! Moving branches and the work tree of the checked-out one: the run's compare-and-swap
 //! ref moves, and the work-tree comparisons that cancel and fetch use too.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+
 use crate::error::Result;
 use crate::git::{BranchName, Oid, RefUpdate, Repo, Unstash};
 use crate::state::State;
@@ -8,8 +11,15 @@ use crate::ui::Ui;
 
 /// Moves the branch at `index` from its original to its new oid (compare-and-swap, with
 /// the run's reflog message), bringing the work tree along if it is checked out here.
-/// A branch found anywhere else is left alone and marked failed.
-pub fn move_branch(repo: &Repo, state: &mut State, index: usize, ui: Ui) -> Result<()> {
+/// A branch found anywhere else, or checked out in another worktree (`elsewhere`, since
+/// the run started), is left alone and marked failed.
+pub fn move_branch(
+    repo: &Repo,
+    state: &mut State,
+    index: usize,
+    elsewhere: &HashMap<String, PathBuf>,
+    ui: Ui,
+) -> Result<()> {
     let message = format!("align: onto {} ({})", state.onto.name, state.run_id);
     let branch = &mut state.branches[index];
     let (original, new) = (
@@ -30,6 +40,11 @@ pub fn move_branch(repo: &Repo, state: &mut State, index: usize, ui: Ui) -> Resu
         None
     } else if actual != Some(original) {
         Some(moved_away(actual))
+    } else if let Some(path) = elsewhere.get(&branch.name) {
+        Some(format!(
+            "checked out in worktree {}; left alone",
+            path.display()
+        ))
     } else if let Some(problem) = update_checked_out(repo, &branch.name, original, new)? {
         Some(problem)
     } else {

@@ -95,6 +95,8 @@ pub enum PauseReason {
     Conflict,
     /// The `--exec` check failed.
     CheckFailed,
+    /// A branch's ref is locked by another git process (or a leftover lock file).
+    RefLocked,
 }
 
 impl PauseReason {
@@ -106,6 +108,7 @@ impl PauseReason {
             PauseReason::Checkpoint => "checkpoint",
             PauseReason::Conflict => "conflict",
             PauseReason::CheckFailed => "check_failed",
+            PauseReason::RefLocked => "ref_locked",
         }
     }
 }
