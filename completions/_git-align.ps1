@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Restore every branch the run moved, and HEAD, to where they were before it')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'After a finished run: restore every branch it moved, like cancel')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List past runs and their checkpoints, from the history of refs/align/state')
+            [CompletionResult]::new('recover', 'recover', [CompletionResultType]::ParameterValue, 'When the last checkpoint is unreadable: make the last readable one current again (a new checkpoint on top), so that continue or cancel can start from it')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Bring the run from a remote and take it over here (creating or moving its branches)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
@@ -142,6 +143,15 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'git-align;recover' {
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'git-align;push' {
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'When the two runs diverged: push overwrites the remote''s, fetch replaces this one''s')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
@@ -230,6 +240,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('cancel', 'cancel', [CompletionResultType]::ParameterValue, 'Restore every branch the run moved, and HEAD, to where they were before it')
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'After a finished run: restore every branch it moved, like cancel')
             [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'List past runs and their checkpoints, from the history of refs/align/state')
+            [CompletionResult]::new('recover', 'recover', [CompletionResultType]::ParameterValue, 'When the last checkpoint is unreadable: make the last readable one current again (a new checkpoint on top), so that continue or cancel can start from it')
             [CompletionResult]::new('push', 'push', [CompletionResultType]::ParameterValue, 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there')
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Bring the run from a remote and take it over here (creating or moving its branches)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
@@ -261,6 +272,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;help;log' {
+            break
+        }
+        'git-align;help;recover' {
             break
         }
         'git-align;help;push' {

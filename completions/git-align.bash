@@ -49,6 +49,9 @@ _git__align() {
             git__align,push)
                 cmd="git__align__subcmd__push"
                 ;;
+            git__align,recover)
+                cmd="git__align__subcmd__recover"
+                ;;
             git__align,skip)
                 cmd="git__align__subcmd__skip"
                 ;;
@@ -94,6 +97,9 @@ _git__align() {
             git__align__subcmd__help,push)
                 cmd="git__align__subcmd__help__subcmd__push"
                 ;;
+            git__align__subcmd__help,recover)
+                cmd="git__align__subcmd__help__subcmd__recover"
+                ;;
             git__align__subcmd__help,skip)
                 cmd="git__align__subcmd__help__subcmd__skip"
                 ;;
@@ -128,7 +134,7 @@ _git__align() {
 
     case "${cmd}" in
         git__align)
-            opts="-q -v -h -V --onto --strategy --exec --pause-after --conflict-worktree --autostash --no-autostash --dry-run --quiet --verbose --help --version start status pause continue skip cancel undo log push fetch demo completions hooks hook help"
+            opts="-q -v -h -V --onto --strategy --exec --pause-after --conflict-worktree --autostash --no-autostash --dry-run --quiet --verbose --help --version start status pause continue skip cancel undo log recover push fetch demo completions hooks hook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -240,7 +246,7 @@ _git__align() {
             return 0
             ;;
         git__align__subcmd__help)
-            opts="start status pause continue skip cancel undo log push fetch demo completions hooks hook help"
+            opts="start status pause continue skip cancel undo log recover push fetch demo completions hooks hook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -408,6 +414,20 @@ _git__align() {
             return 0
             ;;
         git__align__subcmd__help__subcmd__push)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__align__subcmd__help__subcmd__recover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -599,6 +619,20 @@ _git__align() {
             ;;
         git__align__subcmd__push)
             opts="-q -v -h --force --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__align__subcmd__recover)
+            opts="-q -v -h --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

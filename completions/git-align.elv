@@ -42,6 +42,7 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand cancel 'Restore every branch the run moved, and HEAD, to where they were before it'
             cand undo 'After a finished run: restore every branch it moved, like cancel'
             cand log 'List past runs and their checkpoints, from the history of refs/align/state'
+            cand recover 'When the last checkpoint is unreadable: make the last readable one current again (a new checkpoint on top), so that continue or cancel can start from it'
             cand push 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there'
             cand fetch 'Bring the run from a remote and take it over here (creating or moving its branches)'
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
@@ -130,6 +131,14 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'git-align;recover'= {
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'git-align;push'= {
             cand --force 'When the two runs diverged: push overwrites the remote''s, fetch replaces this one''s'
             cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
@@ -208,6 +217,7 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand cancel 'Restore every branch the run moved, and HEAD, to where they were before it'
             cand undo 'After a finished run: restore every branch it moved, like cancel'
             cand log 'List past runs and their checkpoints, from the history of refs/align/state'
+            cand recover 'When the last checkpoint is unreadable: make the last readable one current again (a new checkpoint on top), so that continue or cancel can start from it'
             cand push 'Send the run (refs/align/*) and the branches it moved to a remote, so another machine can fetch it and continue or cancel there'
             cand fetch 'Bring the run from a remote and take it over here (creating or moving its branches)'
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
@@ -231,6 +241,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
         &'git-align;help;undo'= {
         }
         &'git-align;help;log'= {
+        }
+        &'git-align;help;recover'= {
         }
         &'git-align;help;push'= {
         }

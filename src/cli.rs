@@ -47,6 +47,9 @@ pub enum Command {
     Undo(CancelArgs),
     /// List past runs and their checkpoints, from the history of refs/align/state
     Log(LogArgs),
+    /// When the last checkpoint is unreadable: make the last readable one current again
+    /// (a new checkpoint on top), so that continue or cancel can start from it
+    Recover,
     /// Send the run (refs/align/*) and the branches it moved to a remote, so another
     /// machine can fetch it and continue or cancel there
     Push(ShareArgs),

@@ -2,7 +2,9 @@
 //! kills itself with SIGKILL when it passes its Nth crash point. Crash points sit between
 //! every pair of writes that matter (objects, checkpoint, each ref move). Unset, a crash
 //! point costs one atomic increment. `GIT_ALIGN_TEST_DELAY_MS=N` sleeps N ms at each
-//! crash point, to widen the windows in which tests send signals.
+//! crash point, to widen the windows in which tests send signals;
+//! `GIT_ALIGN_SIGINT_AT=N` sends the process SIGINT (as Ctrl-C does) at its Nth crash
+//! point, and goes on once the handler has taken it.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -11,12 +13,19 @@ use std::sync::OnceLock;
 pub const CRASH_VAR: &str = "GIT_ALIGN_CRASH_AT";
 /// The variable naming the delay at each crash point.
 pub const DELAY_VAR: &str = "GIT_ALIGN_TEST_DELAY_MS";
+/// The variable naming the crash point to be interrupted at.
+pub const SIGINT_VAR: &str = "GIT_ALIGN_SIGINT_AT";
 
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 
 fn target() -> Option<usize> {
     static TARGET: OnceLock<Option<usize>> = OnceLock::new();
     *TARGET.get_or_init(|| std::env::var(CRASH_VAR).ok()?.parse().ok())
+}
+
+fn interrupt_at() -> Option<usize> {
+    static AT: OnceLock<Option<usize>> = OnceLock::new();
+    *AT.get_or_init(|| std::env::var(SIGINT_VAR).ok()?.parse().ok())
 }
 
 fn delay() -> Option<std::time::Duration> {
@@ -37,6 +46,16 @@ pub fn point() {
         // SAFETY: sending SIGKILL to our own pid has no memory-safety preconditions.
         unsafe {
             libc::kill(libc::getpid(), libc::SIGKILL);
+        }
+    }
+    if interrupt_at() == Some(passed) {
+        // SAFETY: sending SIGINT to our own pid has no memory-safety preconditions.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGINT);
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while !crate::signals::stop_requested() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
     }
 }

@@ -106,6 +106,9 @@ pub enum Error {
         "the alignment run on {remote} moved since it was fetched ({theirs}); the push was refused"
     )]
     RemoteMoved { remote: String, theirs: String },
+    /// The run fetched from a remote is unreadable or names what it may not.
+    #[error("the run fetched from {remote} is refused: {why}")]
+    ForeignState { remote: String, why: String },
     /// The run's `--exec` command did not come from this machine.
     #[error(
         "this run's --exec command came from another machine and has not been confirmed here: {0}"
@@ -135,11 +138,11 @@ impl Error {
             Error::UnknownRevision(_) => "check the name with 'git rev-parse --verify <rev>'",
             Error::NoBase => "name one with '--onto <rev>' or 'git config align.base <rev>'",
             Error::CorruptState(_) | Error::MissingObject(_) => {
-                "inspect it with 'git log -p refs/align/state'; 'git update-ref -d refs/align/state' forgets the run"
+                "'git align recover' goes back to the last readable checkpoint (it names it), from which 'git align continue' or 'git align cancel' go on; 'git log -p refs/align/state' shows every checkpoint"
             }
             Error::NewerSchema(_) => "use a newer git-align for this run",
             Error::RefMoved { .. } => {
-                "look at 'git reflog <branch>'; 'git align cancel --force' restores it anyway"
+                "look at 'git reflog <branch>'; 'git align cancel --force' (after a finished run: 'git align undo --force') restores it anyway"
             }
             Error::Dirty(_) => "commit or stash your changes first ('git stash'), then try again",
             Error::Locked(_) => "wait for it, or stop it with 'git align pause'",
@@ -154,6 +157,7 @@ impl Error {
             Error::Remote(_) => "check the remote's name or URL with 'git remote -v'",
             Error::Diverged { .. } => "keep this machine's run with 'git align push --force', or take the remote's with 'git align fetch --force' (this machine's checkpoints stay in 'git reflog refs/align/state')",
             Error::RemoteMoved { .. } => "'git align fetch' brings the remote's run, and says whether it diverged from this one",
+            Error::ForeignState { .. } => "nothing was changed here; the remote's refs/align/state was written by something other than git-align (or damaged): ask whoever pushed it",
             Error::UntrustedExec(_) => "run it with 'git align continue --trust-exec', or give the command to use with 'git align continue --exec CMD'",
             Error::Git { .. } | Error::Usage(_) | Error::Io { .. } | Error::BadObject(_) => {
                 return None

@@ -102,7 +102,8 @@ fn spawn(check: &Check, worktree: &TempWorktree, output: &File) -> Result<Child>
         .env("GIT_ALIGN_ATTEMPT", check.attempt.to_string())
         .env_remove("GIT_ALIGN_FEEDBACK")
         .env_remove(crashpoint::CRASH_VAR)
-        .env_remove(crashpoint::DELAY_VAR);
+        .env_remove(crashpoint::DELAY_VAR)
+        .env_remove(crashpoint::SIGINT_VAR);
     for var in GIT_LOCATION_VARS {
         command.env_remove(var);
     }

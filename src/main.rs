@@ -61,6 +61,7 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Cancel(args)) => commands::cmd_cancel(&ctx, &args),
         Some(Command::Undo(args)) => commands::cmd_undo(&ctx, &args),
         Some(Command::Log(args)) => commands::cmd_log(&ctx, &args),
+        Some(Command::Recover) => commands::cmd_recover(&ctx),
         Some(Command::Push(args)) => commands::cmd_push(&ctx, &args),
         Some(Command::Fetch(args)) => commands::cmd_fetch(&ctx, &args),
         Some(Command::Hooks(args)) => commands::cmd_hooks(&ctx, &args),

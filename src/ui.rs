@@ -122,6 +122,31 @@ fn clear_progress() {
     }
 }
 
+/// Untrusted text (from a state that may come from another machine) for one line of
+/// output: control characters, newlines included, are shown escaped (`\n`, `\u{1b}`), so
+/// that nothing can forge a line or drive the terminal.
+pub fn escape_line(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_default().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
+}
+
+/// Untrusted text of several lines: each line escaped as [`escape_line`] does, tabs kept.
+pub fn escape_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(escape_line)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +158,13 @@ mod tests {
             "[ 10/100] topic/0010  5.0 branches/s, about 18 s left"
         );
         assert_eq!(progress_line(0, 7, 0, Duration::ZERO, "a"), "[0/7] a");
+    }
+
+    #[test]
+    fn untrusted_text_cannot_forge_lines_or_drive_the_terminal() {
+        assert_eq!(escape_line("main\nfinished: 0"), "main\\nfinished: 0");
+        assert_eq!(escape_line("\u{1b}[2Jx"), "\\u{1b}[2Jx");
+        assert_eq!(escape_lines("a\tb\nc\u{7}"), "a\tb\nc\\u{7}");
+        assert_eq!(escape_line("topic/é"), "topic/é");
     }
 }

@@ -7,6 +7,7 @@ mod conflict;
 mod core;
 mod crash;
 mod exec;
+mod field;
 mod generated;
 mod git_native;
 mod pause;

@@ -1,6 +1,7 @@
 //! SIGKILL at every crash point of a run: status stays truthful, continue finishes with
 //! the same commits as an uninterrupted run, cancel restores every ref.
 
+use std::collections::BTreeMap;
 use std::os::unix::process::ExitStatusExt;
 
 use crate::common::synth::Synth;
@@ -280,4 +281,52 @@ fn sigkill_during_a_run_with_an_autostash_never_loses_the_changes() {
         }
     });
     assert!(points >= 5, "only {points} crash points exercised");
+}
+
+/// Kills `verb` (cancel or undo) of `template`'s run at every crash point: status tells
+/// the truth (no branch said aligned at its original), the same command again restores
+/// every branch exactly, leaving no lock file behind.
+fn kill_every_point_of_a_restore(
+    template: &TestRepo,
+    verb: &str,
+    before: &BTreeMap<String, String>,
+) {
+    let points = kill_each_point_of(template, &[verb], |repo, point| {
+        assert_status_truthful(repo);
+        if repo.status_json()["state"] != "cancelled" {
+            let out = repo.align(&[verb]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "crash point {point}: {verb} again: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(
+            repo.user_refs(),
+            *before,
+            "crash point {point}: {verb} is not exact"
+        );
+        assert_eq!(
+            repo.status_json()["state"],
+            "cancelled",
+            "crash point {point}"
+        );
+        assert_status_truthful(repo);
+        repo.assert_fsck();
+    });
+    assert!(points >= 3, "only {points} crash points exercised");
+}
+
+#[test]
+fn sigkill_at_every_crash_point_of_cancel_and_undo() {
+    let template = template();
+    template.git(&["checkout", "-q", "stack/1/2"]);
+    let before = template.user_refs();
+    let paused = template.copy();
+    paused.align_expect(&["--onto", "main", "--pause-after", "finish"], 3);
+    kill_every_point_of_a_restore(&paused, "cancel", &before);
+    let finished = template.copy();
+    finished.align_expect(&["--onto", "main"], 0);
+    kill_every_point_of_a_restore(&finished, "undo", &before);
 }

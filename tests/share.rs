@@ -277,6 +277,155 @@ fn forged_states_on_the_remote_are_refused_before_anything_changes() {
     }
 }
 
+/// Adds a branch at the base (`new`: its recorded new tip) to a forged `state.json`.
+fn add_branch(state: &mut serde_json::Value, name: &str, new: Option<&str>) {
+    let branch = serde_json::json!({
+        "name": name, "parent": state["onto"]["name"].clone(),
+        "original": state["onto"]["oid"].clone(), "new": new, "status": "pending"
+    });
+    state["branches"].as_array_mut().unwrap().insert(0, branch);
+}
+
+#[test]
+fn forged_names_objects_and_text_are_refused_before_anything_changes() {
+    let (a, remote, _) = paused_and_pushed(&[]);
+    let pushed = a.rev("refs/align/state");
+    let tree = a.tree("main");
+    let blob = a.rev("main:base.txt");
+    let cases: Vec<(&str, Box<Edit>)> = vec![
+        (
+            "bad branch name \"HEAD\"",
+            Box::new(|s| add_branch(s, "HEAD", None)),
+        ),
+        (
+            "is not a commit",
+            Box::new(move |s| add_branch(s, "forged", Some(&tree))),
+        ),
+        (
+            "is not a commit",
+            Box::new(move |s| s["onto"]["oid"] = serde_json::json!(blob.clone())),
+        ),
+        (
+            "onto.name holds control characters",
+            Box::new(|s| s["onto"]["name"] = serde_json::json!("main\nfinished: all aligned")),
+        ),
+        (
+            "decision time holds control characters",
+            Box::new(|s| {
+                s["decisions"] = serde_json::json!([{"step": "branch", "branch": null,
+                    "decision": "approve", "feedback": null, "at": "\u{1b}[2J"}])
+            }),
+        ),
+        (
+            "note holds control characters",
+            Box::new(|s| {
+                add_branch(s, "noted", None);
+                s["branches"][0]["note"] = serde_json::json!("\u{1b}]0;owned\u{7}");
+            }),
+        ),
+    ];
+    for (says, edit) in cases {
+        a.git(&[
+            "push",
+            "-q",
+            "-f",
+            "origin",
+            &format!("{pushed}:refs/align/state"),
+        ]);
+        forge(&remote, edit);
+        let v = TestRepo::clone_of(&remote);
+        let before = v.refs();
+        let refused = v.align_expect(&["fetch"], 1);
+        assert!(refused.contains(says), "{says}: {refused}");
+        assert!(
+            refused.contains("nothing was changed here"),
+            "{says}: {refused}"
+        );
+        assert!(
+            !refused.contains('\u{1b}'),
+            "{says}: an escape reached the terminal"
+        );
+        assert_eq!(v.refs(), before, "{says}: a refused fetch changes nothing");
+        assert!(!v.branches().contains_key("HEAD"));
+    }
+}
+
+#[test]
+fn a_forged_keep_ref_that_is_not_a_commit_is_refused() {
+    let (a, remote, _) = paused_and_pushed(&[]);
+    let run = a.status_json()["run_id"].as_str().unwrap().to_string();
+    let blob = a.rev("main:base.txt");
+    a.git(&[
+        "push",
+        "-q",
+        "-f",
+        "origin",
+        &format!("{blob}:refs/align/runs/{run}"),
+    ]);
+    let v = TestRepo::clone_of(&remote);
+    let before = v.refs();
+    let refused = v.align_expect(&["fetch"], 1);
+    assert!(refused.contains("is not a commit"), "{refused}");
+    assert_eq!(v.refs(), before, "a refused fetch changes nothing");
+    v.gc_prune_at(&v.path);
+}
+
+#[test]
+fn a_forged_worktree_path_never_deletes_a_folder_outside_the_repository() {
+    let (_a, remote, _) = paused_and_pushed(&[]);
+    let v = TestRepo::clone_of(&remote);
+    // The folder a conflict worktree lives in exists once a conflict happened here.
+    std::fs::create_dir_all(v.path.join(".git/align/worktrees")).unwrap();
+    let victim = v.path.parent().unwrap().join("victim");
+    std::fs::create_dir_all(victim.join("keep")).unwrap();
+    std::fs::write(victim.join("keep/file"), "mine").unwrap();
+    let escape = format!(
+        "{}/.git/align/worktrees/../../../../victim",
+        v.path.display()
+    );
+    let forged = escape.clone();
+    forge(&remote, move |s| {
+        s["worktree"] = serde_json::json!(forged.clone())
+    });
+    v.align_expect(&["fetch"], 0);
+    let status = v.status_json();
+    assert!(
+        status["worktree"].is_null(),
+        "status names a worktree that is not here"
+    );
+    assert_eq!(status["worktree_elsewhere"], escape.as_str());
+    // A copy's state names the same folder: skip there, cancel here.
+    let skipped = v.copy();
+    let said = skipped.align(&["skip"]);
+    assert!(said.status.code().is_some(), "skip ended");
+    v.align_expect(&["cancel"], 0);
+    let refetch = TestRepo::clone_of(&remote);
+    std::fs::create_dir_all(refetch.path.join(".git/align/worktrees")).unwrap();
+    let victim2 = refetch.path.parent().unwrap().join("victim");
+    std::fs::create_dir_all(&victim2).unwrap();
+    std::fs::write(victim2.join("file"), "mine").unwrap();
+    let escape2 = format!(
+        "{}/.git/align/worktrees/../../../../victim",
+        refetch.path.display()
+    );
+    forge(&remote, move |s| {
+        s["worktree"] = serde_json::json!(escape2.clone())
+    });
+    refetch.align_expect(&["fetch"], 0);
+    forge(&remote, |s| {
+        s["pause_content"] = serde_json::json!("second")
+    });
+    refetch.align_expect(&["fetch", "--force"], 0);
+    assert_eq!(
+        std::fs::read_to_string(victim.join("keep/file")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(victim2.join("file")).unwrap(),
+        "mine"
+    );
+}
+
 #[test]
 fn an_exec_command_from_the_remote_runs_only_once_confirmed() {
     let (_a, remote, _) = paused_and_pushed(&[]);

@@ -20,7 +20,7 @@ pub fn cmd_undo(ctx: &Ctx, args: &CancelArgs) -> Result<Outcome> {
     let _lock = Lock::acquire(&ctx.repo)?;
     let store = Store::open(&ctx.repo)?;
     let mut state = store.load()?.ok_or(Error::NoRun)?;
-    if state.state != RunState::Finished {
+    if state.state != RunState::Finished || state.restoring_verb() == Some("cancel") {
         return Err(Error::WrongState {
             run_id: state.run_id,
             state: state.state.as_str().into(),
@@ -59,6 +59,17 @@ fn restore(
             )));
         }
     }
+    // A leftover ref lock refuses the restore before anything is written.
+    let refnames: Vec<&str> = moves.iter().map(|m| m.refname.as_str()).collect();
+    repo.refuse_locked_refs(&refnames)?;
+    // Write-ahead: killed from here on, the state says the restore is under way, and the
+    // same command finishes it.
+    state.begin_restore(verb);
+    store.save(
+        &state,
+        &format!("{verb}: restoring {} branches", moves.len()),
+    )?;
+    crate::crashpoint::point();
     if let Some((refname, actual)) = repo.move_refs_atomically(&moves, &message)? {
         return Err(Error::RefMoved {
             branch: refname.trim_start_matches("refs/heads/").into(),
@@ -68,12 +79,14 @@ fn restore(
                 .unwrap_or_else(|| "nothing".into()),
         });
     }
+    crate::crashpoint::point();
     if let Some((new, original)) = checked_out {
         checkout_if_clean(repo, &[new, original], original)?;
     }
     release_conflict_worktree(repo, state.worktree.as_deref(), &message)?;
     record_decision(&mut state, "cancel", None);
     state.cancel();
+    reconcile(repo, &mut state, true)?;
     store.save(
         &state,
         &format!("{verb}: restored {} branches", moves.len()),

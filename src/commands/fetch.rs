@@ -22,7 +22,14 @@ pub fn cmd_fetch(ctx: &Ctx, args: &ShareArgs) -> Result<Outcome> {
     let local = store.load().ok().flatten();
     let remote = share::choose_remote(repo, args.remote.as_deref(), local.as_ref())?;
     repo.fetch_refspecs(&remote, &[format!("+refs/align/*:{INCOMING_PREFIX}*")])?;
-    let result = take_over(ctx, &mut store, local.as_ref(), &remote, args.force);
+    let result =
+        take_over(ctx, &mut store, local.as_ref(), &remote, args.force).map_err(|e| match e {
+            Error::CorruptState(why) => Error::ForeignState {
+                remote: remote.clone(),
+                why,
+            },
+            other => other,
+        });
     for refname in repo.refs_matching(&format!("{INCOMING_PREFIX}*"))? {
         repo.delete_ref(&refname)?;
     }

@@ -11,6 +11,7 @@ mod hooks;
 mod log;
 mod pause;
 mod push;
+mod recover;
 mod skip;
 mod start;
 mod status;
@@ -24,6 +25,7 @@ pub use hooks::{cmd_hook, cmd_hooks};
 pub use log::cmd_log;
 pub use pause::cmd_pause;
 pub use push::cmd_push;
+pub use recover::cmd_recover;
 pub use skip::cmd_skip;
 pub use start::cmd_start;
 pub use status::cmd_status;
@@ -81,6 +83,13 @@ fn open_run<'r>(ctx: &'r Ctx, what: &str) -> Result<(Lock, Store<'r>, State)> {
             what: format!("there is nothing to {what}"),
         });
     }
+    if let Some(verb) = state.restoring_verb().filter(|verb| *verb != what) {
+        return Err(Error::WrongState {
+            run_id: state.run_id.clone(),
+            state: format!("being restored by an interrupted '{verb}'"),
+            what: format!("'git align {verb}' finishes restoring it"),
+        });
+    }
     verify_objects(repo, &state)?;
     if !here::worked_here(repo, &state.run_id) {
         create_missing_branches(ctx, &state)?;
@@ -127,17 +136,25 @@ fn create_missing_branches(ctx: &Ctx, state: &State) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a run whose base, tips or conflict commits are missing (a partial fetch, a
-/// forged state).
+/// Refuses a run whose base, tips or conflict commits are missing (a partial fetch) or
+/// are not commits (a forged state: a branch must never point at a tree or a blob).
 fn verify_objects(repo: &Repo, state: &State) -> Result<()> {
     let conflicts = state.branches.iter().filter_map(|b| b.conflict.as_ref());
     let needed = std::iter::once(state.onto.oid)
         .chain(state.branches.iter().map(|b| b.original))
         .chain(state.branches.iter().filter_map(|b| b.new))
-        .chain(conflicts.flat_map(|c| [c.commit, c.partial]));
+        .chain(state.branches.iter().filter_map(|b| b.checked))
+        .chain(conflicts.flat_map(|c| [c.commit, c.partial]))
+        .chain(state.resolutions.iter().map(|r| r.commit))
+        .chain(state.autostash);
     for oid in needed {
         if !repo.has_object(oid) {
             return Err(Error::MissingObject(oid.to_string()));
+        }
+        if !repo.is_commit(oid) {
+            return Err(Error::CorruptState(format!(
+                "{oid} is not a commit, where the run needs one"
+            )));
         }
     }
     Ok(())

@@ -29,6 +29,13 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         ctx.ui.say("nothing to align");
         return Ok(Outcome::Finished);
     }
+    if plan::is_up_to_date(&plan) {
+        ctx.ui.say(format!(
+            "nothing to align: every branch already sits on {}",
+            plan.onto.name
+        ));
+        return Ok(Outcome::Finished);
+    }
     if crate::signals::stop_requested() {
         return Err(Error::Interrupted);
     }
@@ -118,6 +125,11 @@ fn refuse_open_run(store: &Store<'_>) -> Result<()> {
         Some(state) if state.state.is_open() => Err(Error::RunInProgress {
             run_id: state.run_id,
             state: state.state.as_str().into(),
+        }),
+        Some(state) if state.restoring.is_some() => Err(Error::WrongState {
+            run_id: state.run_id,
+            state: "being restored by an interrupted 'undo'".into(),
+            what: "'git align undo' finishes restoring it before a new run starts".into(),
         }),
         _ => Ok(()),
     }

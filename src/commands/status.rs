@@ -3,15 +3,19 @@
 use crate::cli::StatusArgs;
 use crate::commands::Ctx;
 use crate::commands::{reconcile, Outcome};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use std::path::Path;
+
+use crate::git::Repo;
 use crate::lock;
 use crate::state::{RunState, State, Store, SCHEMA_VERSION};
+use crate::ui::{escape_line, escape_lines};
 
 /// Prints where the run stands, reconciled with the refs (a branch whose ref already
 /// moved is shown aligned even if the last checkpoint predates the move).
 pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
     let store = Store::open(&ctx.repo)?;
-    let Some(mut state) = store.load()? else {
+    let Some(mut state) = store.load().map_err(|e| name_last_readable(&store, e))? else {
         if args.json {
             println!(
                 "{}",
@@ -22,20 +26,22 @@ pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
         }
         return Ok(Outcome::Finished);
     };
-    let holder = lock::live_holder(&ctx.repo);
-    let interrupted = state.state == RunState::Running && holder.is_none();
-    reconcile(&ctx.repo, &mut state, interrupted)?;
+    let here = Here::look(&ctx.repo, &state)?;
+    reconcile(&ctx.repo, &mut state, here.interrupted)?;
     if args.json {
         let mut value = serde_json::to_value(&state).expect("the state serialises");
-        value["interrupted"] = serde_json::Value::Bool(interrupted);
+        value["interrupted"] = serde_json::Value::Bool(here.interrupted);
         value["checkpoint"] = serde_json::json!(store.head().map(|o| o.to_string()));
+        if here.worktree.is_none() && state.worktree.is_some() {
+            // Set up on another machine (or removed): not a place to resolve it here.
+            value["worktree_elsewhere"] = value["worktree"].take();
+        }
         println!(
             "{}",
             serde_json::to_string_pretty(&value).expect("json serialises")
         );
     } else {
-        let lent = crate::git::lent_head(&ctx.repo)?;
-        print_human(&state, interrupted, holder.map(|h| h.pid), lent.as_deref());
+        print_human(&state, &here);
         if ctx.ui.verbose {
             print_settings(&state);
         }
@@ -43,11 +49,57 @@ pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
     Ok(Outcome::Finished)
 }
 
-fn print_human(state: &State, interrupted: bool, pid: Option<u32>, lent_head: Option<&str>) {
+/// An unreadable current checkpoint, said with the last readable one.
+fn name_last_readable(store: &Store<'_>, error: Error) -> Error {
+    let Error::CorruptState(why) = error else {
+        return error;
+    };
+    match store.last_readable() {
+        Ok(Some((commit, state))) => Error::CorruptState(format!(
+            "{why} (the last readable checkpoint is {}, run {} {})",
+            commit.short(),
+            state.run_id,
+            state.state.as_str()
+        )),
+        _ => Error::CorruptState(why),
+    }
+}
+
+/// What this repository says about the run besides its state.
+struct Here {
+    /// The run says running, but no process holds the lock.
+    interrupted: bool,
+    /// The process working on it.
+    pid: Option<u32>,
+    /// The state's conflict worktree, if it is one of this repository's.
+    worktree: Option<String>,
+    /// Where HEAD goes back to, while the work tree is lent to a conflict.
+    lent_head: Option<String>,
+}
+
+impl Here {
+    fn look(repo: &Repo, state: &State) -> Result<Here> {
+        let holder = lock::live_holder(repo);
+        let worktree = state
+            .worktree
+            .clone()
+            .filter(|path| crate::git::is_conflict_place_here(repo, Path::new(path)));
+        Ok(Here {
+            interrupted: state.state == RunState::Running && holder.is_none(),
+            pid: holder.map(|h| h.pid),
+            worktree,
+            lent_head: crate::git::lent_head(repo)?,
+        })
+    }
+}
+
+/// The lines of `git align status`; every text from the state is escaped.
+fn print_human(state: &State, here: &Here) {
+    let e = escape_line;
     let mut headline = format!(
         "run {} onto {} ({}), {}: {}",
         state.run_id,
-        state.onto.name,
+        e(&state.onto.name),
         state.onto.oid.short(),
         state.strategy_name(),
         state.state.as_str()
@@ -58,27 +110,39 @@ fn print_human(state: &State, interrupted: bool, pid: Option<u32>, lent_head: Op
     {
         headline.push_str(&format!(" ({})", reason.as_str()));
     }
-    if interrupted {
+    if here.interrupted {
         headline.push_str(" but no git-align process is working on it (interrupted)");
-    } else if let Some(pid) = pid.filter(|_| state.state == RunState::Running) {
+    } else if let Some(pid) = here.pid.filter(|_| state.state == RunState::Running) {
         headline.push_str(&format!(" by process {pid}"));
     }
     println!("{headline}");
-    if let (Some(current), Some(step)) = (&state.current, state.step) {
-        println!("current: {current}, step {}", step.as_str());
-    }
-    if let Some(worktree) = &state.worktree {
-        println!("worktree: {worktree}");
-    }
-    if let Some(head) = lent_head {
+    if let Some(verb) = state.restoring_verb() {
+        let verb = e(verb);
         println!(
-            "this work tree is lent to the conflict: HEAD goes back to {head} on continue, skip or cancel"
+            "an interrupted '{verb}' is putting the branches back: 'git align {verb}' finishes it"
+        );
+    }
+    if let (Some(current), Some(step)) = (&state.current, state.step) {
+        println!("current: {}, step {}", e(current), step.as_str());
+    }
+    match (&state.worktree, here.worktree.as_deref()) {
+        (Some(_), Some(worktree)) => println!("worktree: {}", e(worktree)),
+        (Some(elsewhere), None) => println!(
+            "worktree: not here (the conflict was set up at {} on another machine, or removed); 'git align continue' sets it up here",
+            e(elsewhere)
+        ),
+        _ => {}
+    }
+    if let Some(head) = &here.lent_head {
+        println!(
+            "this work tree is lent to the conflict: HEAD goes back to {} on continue, skip or cancel",
+            e(head)
         );
     }
     let width = state
         .branches
         .iter()
-        .map(|b| b.name.len())
+        .map(|b| e(&b.name).len())
         .max()
         .unwrap_or(0);
     for b in &state.branches {
@@ -86,30 +150,33 @@ fn print_human(state: &State, interrupted: bool, pid: Option<u32>, lent_head: Op
         let mut line = format!(
             "  {:8} {:width$}  {} -> {new}  on {}",
             b.status.as_str(),
-            b.name,
+            e(&b.name),
             b.original.short(),
-            b.parent
+            e(&b.parent)
         );
         if let Some(note) = &b.note {
-            line.push_str(&format!("  ({note})"));
+            line.push_str(&format!("  ({})", e(note)));
         }
         println!("{line}");
     }
     if let Some(content) = &state.pause_content {
-        println!("{}", content.trim_end());
+        println!("{}", escape_lines(content.trim_end()));
     }
     for d in &state.decisions {
         let feedback = d
             .feedback
             .as_deref()
-            .map(|f| format!(": {f}"))
+            .map(|f| format!(": {}", e(f)))
             .unwrap_or_default();
         println!(
             "decision: {} at {} of {} ({}){feedback}",
-            d.decision,
-            d.step,
-            d.branch.as_deref().unwrap_or("the run"),
-            d.at
+            e(&d.decision),
+            e(&d.step),
+            d.branch
+                .as_deref()
+                .map(e)
+                .unwrap_or_else(|| "the run".into()),
+            e(&d.at)
         );
     }
     if state.state.is_open() {
@@ -153,6 +220,10 @@ fn print_settings(state: &State) {
             .get(key)
             .map(String::as_str)
             .unwrap_or("unknown");
-        println!("setting: {key} = {value} ({source})");
+        println!(
+            "setting: {key} = {} ({})",
+            escape_line(&value),
+            escape_line(source)
+        );
     }
 }

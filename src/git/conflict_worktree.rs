@@ -47,6 +47,16 @@ pub fn conflict_worktree_path(repo: &Repo, label: &str) -> PathBuf {
         .join(label.replace('/', "-"))
 }
 
+/// Whether `path` (recorded in a state) is where this repository resolves a conflict:
+/// one of its own conflict worktrees, or its work tree while it is lent to a conflict.
+pub fn is_conflict_place_here(repo: &Repo, path: &Path) -> bool {
+    let linked = path.parent() == Some(repo.common_dir().join("align/worktrees").as_path())
+        && path.join(".git").is_file();
+    let main = super::main_tree::main_worktree_path(repo).as_deref() == Some(path)
+        && super::main_tree::lent_head(repo).ok().flatten().is_some();
+    linked || main
+}
+
 /// Whether the conflict set up on `partial` in the worktree at `checkout` is under way:
 /// the cherry-pick or merge is in progress with HEAD at `partial`, or the person
 /// committed on top of it. False when setting it up was cut short (or it was undone).

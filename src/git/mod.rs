@@ -25,8 +25,8 @@ pub use branch_name::BranchName;
 pub use checkout::Apply;
 pub use config::parse_config_bool;
 pub use conflict_worktree::{
-    conflict_in_progress, conflict_worktree_path, create_conflict_worktree, read_resolution,
-    release_conflict_worktree, Resolved,
+    conflict_in_progress, conflict_worktree_path, create_conflict_worktree, is_conflict_place_here,
+    read_resolution, release_conflict_worktree, Resolved,
 };
 pub use exec_worktree::{remove_stale as remove_stale_worktrees, TempWorktree};
 pub use history::CommitMeta;

@@ -183,6 +183,14 @@ impl Repo {
         Ok(self.find_commit(oid)?.time().seconds())
     }
 
+    /// Whether the object exists and is a commit.
+    pub fn is_commit(&self, oid: Oid) -> bool {
+        self.inner
+            .odb()
+            .and_then(|odb| odb.read_header(oid.to_git()))
+            .is_ok_and(|(_, kind)| kind == git2::ObjectType::Commit)
+    }
+
     /// Whether the object exists.
     pub fn has_object(&self, oid: Oid) -> bool {
         self.inner

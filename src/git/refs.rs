@@ -78,6 +78,21 @@ impl Repo {
         }
     }
 
+    /// Refuses ([`Error::RefLocked`]) when one of `refnames` has a lock file, so that a
+    /// transaction over them is not started in vain.
+    pub fn refuse_locked_refs(&self, refnames: &[&str]) -> Result<()> {
+        for refname in refnames {
+            let path = self.common_dir().join(format!("{refname}.lock"));
+            if path.exists() {
+                return Err(Error::RefLocked {
+                    refname: refname.to_string(),
+                    path: path.display().to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Resolves a revision to a commit.
     pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
         let object = self
@@ -211,7 +226,8 @@ impl Repo {
 
     /// Moves every ref in `moves` in one locked transaction, after checking that each is
     /// at its `from` oid. Returns the first ref found elsewhere, changing nothing. A ref
-    /// another writer holds locked is waited for a moment, then reported.
+    /// another writer holds locked is waited for a moment, then reported, changing
+    /// nothing.
     pub fn move_refs_atomically(
         &self,
         moves: &[RefMove],

@@ -1,7 +1,7 @@
 //! The work tree: comparing it with a tree, checking a tree out, linked worktrees' branches.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{GitContext, Oid, Repo};
 use crate::error::Result;
@@ -44,14 +44,58 @@ impl Repo {
         Ok(diff.deltas().next().map(|d| delta_path(&d)))
     }
 
-    /// Makes index and work tree match `tree` (files not in it are removed).
+    /// Makes index and work tree match `tree` (files not in it are removed), submodule
+    /// entries included, as `git checkout` does.
     pub fn force_checkout(&self, tree: Oid) -> Result<()> {
         let tree = self.find_tree(tree)?;
         let mut builder = git2::build::CheckoutBuilder::new();
         builder.force();
         self.inner
             .checkout_tree(tree.as_object(), Some(&mut builder))
-            .ctx(|| "cannot update the work tree".into())
+            .ctx(|| "cannot update the work tree".into())?;
+        self.match_gitlinks(&tree)
+    }
+
+    /// libgit2's checkout leaves the index entries of submodules (gitlinks) as they were;
+    /// git sets them to the tree's. Sets them, and drops those the tree lacks.
+    fn match_gitlinks(&self, tree: &git2::Tree<'_>) -> Result<()> {
+        let what = || "cannot update the index's submodule entries".to_string();
+        let mut wanted = HashMap::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.filemode() == GITLINK {
+                let path = format!("{dir}{}", String::from_utf8_lossy(entry.name_bytes()));
+                wanted.insert(path.into_bytes(), entry.id());
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .ctx(what)?;
+        let mut index = self.inner.index().ctx(what)?;
+        let present: Vec<(Vec<u8>, git2::Oid)> = index
+            .iter()
+            .filter(|e| e.mode == GITLINK as u32)
+            .map(|e| (e.path, e.id))
+            .collect();
+        if wanted.is_empty() && present.is_empty() {
+            return Ok(());
+        }
+        let mut changed = false;
+        for (path, id) in &present {
+            if wanted.get(path) != Some(id) {
+                let path = String::from_utf8_lossy(path).into_owned();
+                index.remove_path(Path::new(&path)).ctx(what)?;
+                changed = true;
+            }
+        }
+        for (path, id) in &wanted {
+            if !present.iter().any(|(p, i)| p == path && i == id) {
+                index.add(&gitlink_entry(path, *id)).ctx(what)?;
+                changed = true;
+            }
+        }
+        if changed {
+            index.write().ctx(what)?;
+        }
+        Ok(())
     }
 }
 
@@ -62,4 +106,26 @@ fn delta_path(delta: &git2::DiffDelta<'_>) -> String {
         .or_else(|| delta.old_file().path())
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// The file mode of a submodule (gitlink) entry.
+const GITLINK: i32 = 0o160000;
+
+/// An index entry for the submodule at `path` at commit `id`.
+fn gitlink_entry(path: &[u8], id: git2::Oid) -> git2::IndexEntry {
+    let zero = git2::IndexTime::new(0, 0);
+    git2::IndexEntry {
+        ctime: zero,
+        mtime: zero,
+        dev: 0,
+        ino: 0,
+        mode: GITLINK as u32,
+        uid: 0,
+        gid: 0,
+        file_size: 0,
+        id,
+        flags: path.len().min(0xfff) as u16,
+        flags_extended: 0,
+        path: path.to_vec(),
+    }
 }

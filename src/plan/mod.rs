@@ -44,6 +44,9 @@ pub struct PlannedBranch {
     pub upstream: Vec<Oid>,
     /// Why the branch is left alone, if it is.
     pub skip: Option<SkipReason>,
+    /// Whether aligning would leave it as it is: its own commits already sit on the base
+    /// (or on its parent), with nothing to drop.
+    pub up_to_date: bool,
 }
 
 /// Why a plan leaves a branch alone.
@@ -112,6 +115,12 @@ pub fn plan(history: &dyn History, input: &PlanInput) -> Result<AlignPlan> {
         let chain = &chains[name];
         let (parent, own_len) = find_parent(name, chain, &owners);
         let picked = pick_commits(history, &chain[..own_len], *tip, onto, &mut upstream)?;
+        let rests_where_it_goes = match parent {
+            Some(_) => true,
+            None => chain.last().map(|c| c.parents.first() == Some(&onto)) == Some(true),
+        };
+        let up_to_date =
+            rests_where_it_goes && picked.upstream.is_empty() && picked.commits.len() == own_len;
         planned.insert(
             name.clone(),
             PlannedBranch {
@@ -120,6 +129,7 @@ pub fn plan(history: &dyn History, input: &PlanInput) -> Result<AlignPlan> {
                 original: *tip,
                 commits: picked.commits,
                 upstream: picked.upstream,
+                up_to_date,
                 skip: input
                     .checked_out_elsewhere
                     .get(name)
@@ -246,6 +256,14 @@ fn propagate_skips(branches: &mut [PlannedBranch]) {
 /// Whether the plan has nothing to do.
 pub fn is_empty(plan: &AlignPlan) -> bool {
     plan.branches.iter().all(|b| b.skip.is_some())
+}
+
+/// Whether a run would change nothing: every branch it would align already sits where
+/// it goes. No run is started then, so `undo` still undoes the last one that did.
+pub fn is_up_to_date(plan: &AlignPlan) -> bool {
+    plan.branches
+        .iter()
+        .all(|b| b.skip.is_some() || b.up_to_date)
 }
 
 /// Describes the plan for people, one line per branch.

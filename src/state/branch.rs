@@ -20,6 +20,8 @@ pub enum BranchStatus {
     Conflict,
     /// Could not be aligned (see `note`).
     Failed,
+    /// Put back at its original oid by `cancel` or `undo`.
+    Restored,
 }
 
 impl BranchStatus {
@@ -32,6 +34,7 @@ impl BranchStatus {
             BranchStatus::Skipped => "skipped",
             BranchStatus::Conflict => "conflict",
             BranchStatus::Failed => "failed",
+            BranchStatus::Restored => "restored",
         }
     }
 }
@@ -132,6 +135,11 @@ impl BranchState {
         self.rewritten.clear();
         self.new = None;
         self.note = Some(why);
+    }
+
+    /// Put back at its original oid by a cancel or undo.
+    pub fn restored(&mut self) {
+        self.status = BranchStatus::Restored;
     }
 
     /// Could not be aligned, for `why`.

@@ -189,6 +189,15 @@ pub struct Decision {
     pub at: String,
 }
 
+/// A restore under way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Restoring {
+    /// `cancel` or `undo`.
+    pub verb: String,
+    /// When it began (RFC 3339).
+    pub since: String,
+}
+
 /// Everything about a run: the content of `state.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
@@ -207,6 +216,11 @@ pub struct State {
     pub current: Option<String>,
     pub step: Option<Step>,
     pub worktree: Option<String>,
+    /// While `cancel` or `undo` puts the branches back (recorded before the first ref
+    /// moves, cleared once the run is closed). Killed in between, the same command
+    /// finishes the restore.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restoring: Option<Restoring>,
     /// The stash entry holding the checked-out branch's uncommitted changes, put aside
     /// by `--autostash` and applied again when the run finishes or is cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,11 +258,17 @@ impl State {
             current: None,
             step: None,
             worktree: None,
+            restoring: None,
             autostash: None,
             branches,
             decisions: Vec::new(),
             resolutions: Vec::new(),
         }
+    }
+
+    /// The verb of the restore under way, if one is (`cancel` or `undo`).
+    pub fn restoring_verb(&self) -> Option<&str> {
+        self.restoring.as_ref().map(|r| r.verb.as_str())
     }
 
     /// Whether the run checkpoints every step of every branch (checks or review pauses)
@@ -277,9 +297,18 @@ impl State {
         self.at_rest();
     }
 
+    /// `verb` (cancel or undo) starts putting the branches back.
+    pub fn begin_restore(&mut self, verb: &str) {
+        self.restoring = Some(Restoring {
+            verb: verb.to_string(),
+            since: crate::time::now_rfc3339(),
+        });
+    }
+
     /// Every branch is back where it was: the run is closed.
     pub fn cancel(&mut self) {
         self.state = RunState::Cancelled;
+        self.restoring = None;
         self.worktree = None;
         for branch in &mut self.branches {
             branch.conflict = None;
@@ -311,6 +340,7 @@ impl State {
             current: self.current.clone(),
             step: self.step,
             worktree: self.worktree.clone(),
+            restoring: self.restoring.clone(),
             autostash: self.autostash,
             branches: Vec::new(),
             decisions: self.decisions.clone(),
@@ -337,6 +367,7 @@ impl State {
             BranchStatus::Skipped,
             BranchStatus::Conflict,
             BranchStatus::Failed,
+            BranchStatus::Restored,
         ];
         let parts: Vec<String> = order
             .iter()

@@ -9,13 +9,22 @@ impl State {
     /// Branches whose ref (`tip_of` a branch name) is already at their recorded new oid
     /// are aligned; with `interrupted` (no process is working on the run), a replay that
     /// was cut short is pending again. A run stopped right after moving the current
-    /// branch has no current branch any more.
+    /// branch has no current branch any more. While a cancel or undo puts branches back
+    /// (or after it), a moved branch found at its original is restored.
     pub fn reconcile(
         &mut self,
         tip_of: impl Fn(&str) -> Result<Option<Oid>>,
         interrupted: bool,
     ) -> Result<()> {
+        let restoring = self.restoring.is_some() || self.state == RunState::Cancelled;
         for branch in &mut self.branches {
+            if restoring {
+                let moved = branch.new.is_some_and(|new| new != branch.original);
+                if moved && tip_of(&branch.name)? == Some(branch.original) {
+                    branch.restored();
+                }
+                continue;
+            }
             match (branch.status, branch.new) {
                 (BranchStatus::Current, Some(new)) if tip_of(&branch.name)? == Some(new) => {
                     branch.aligned();
@@ -126,6 +135,28 @@ mod tests {
         assert_eq!(state.current, None);
         assert_eq!(state.step, None);
         assert_eq!(state.branches[1].status, BranchStatus::Aligned);
+    }
+
+    #[test]
+    fn a_moved_branch_back_at_its_original_during_a_restore_is_restored() {
+        let mut state = state();
+        for (i, b) in state.branches.iter_mut().enumerate() {
+            b.begin_replay();
+            b.replayed(oid(11 + i as u8), Vec::new());
+            b.aligned();
+        }
+        state.finish();
+        state.begin_restore("undo");
+        reconcile(&mut state, &refs(&[("b1", 1), ("b2", 12), ("b3", 3)]), true);
+        let statuses: Vec<_> = state.branches.iter().map(|b| b.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                BranchStatus::Restored,
+                BranchStatus::Aligned,
+                BranchStatus::Restored
+            ]
+        );
     }
 
     #[test]

@@ -270,6 +270,12 @@ impl<'r> Store<'r> {
     /// Takes the keep chain `theirs` of run `run_id` fetched from elsewhere: the keep
     /// ref moves there when it holds all ours does, or else gets a link holding both.
     pub fn adopt_keep(&mut self, run_id: &str, theirs: Oid) -> Result<()> {
+        if !self.repo.is_commit(theirs) {
+            return Err(Error::CorruptState(format!(
+                "the fetched {} is not a commit",
+                keep_ref(run_id)
+            )));
+        }
         let ours = self.keep_tip(run_id)?;
         match ours {
             Some(ours) if ours == theirs => Ok(()),
@@ -288,6 +294,19 @@ impl<'r> Store<'r> {
             self.repo.delete_ref(refname)?;
         }
         Ok(())
+    }
+
+    /// The newest checkpoint whose state reads and validates, with that state, following
+    /// first parents from the current one.
+    pub fn last_readable(&self) -> Result<Option<(Oid, State)>> {
+        let mut next = self.head;
+        while let Some(commit) = next {
+            if let Ok(state) = read_state(self.repo, commit) {
+                return Ok(Some((commit, state)));
+            }
+            next = self.repo.commit_meta(commit)?.parents.first().copied();
+        }
+        Ok(None)
     }
 
     /// Every checkpoint, newest first, following first parents.
@@ -380,7 +399,7 @@ fn validate(state: &State) -> Result<()> {
     if !is_safe_run_id(&state.run_id) {
         return bad(format!("bad run id {:?}", clip(&state.run_id)));
     }
-    check_text("onto.name", &state.onto.name, MAX_NAME_BYTES)?;
+    check_line("onto.name", &state.onto.name, MAX_NAME_BYTES)?;
     check_text(
         "options.exec",
         state.options.exec.as_deref().unwrap_or(""),
@@ -391,11 +410,18 @@ fn validate(state: &State) -> Result<()> {
         state.pause_content.as_deref().unwrap_or(""),
         MAX_TEXT_BYTES,
     )?;
-    check_text(
+    check_line(
         "worktree",
         state.worktree.as_deref().unwrap_or(""),
         MAX_NAME_BYTES,
     )?;
+    if !matches!(state.restoring_verb(), None | Some("cancel" | "undo")) {
+        return bad("restoring names neither cancel nor undo".into());
+    }
+    for (key, source) in &state.options.sources {
+        check_line("options.sources", key, MAX_NAME_BYTES)?;
+        check_line("options.sources", source, MAX_NAME_BYTES)?;
+    }
     if let Some(branch) = &state.head.branch {
         if !is_safe_branch_name(branch) {
             return bad(format!("bad head branch name {:?}", clip(branch)));
@@ -409,7 +435,7 @@ fn validate(state: &State) -> Result<()> {
         if !names.insert(branch.name.as_str()) {
             return bad(format!("branch {:?} listed twice", branch.name));
         }
-        check_text("note", branch.note.as_deref().unwrap_or(""), MAX_TEXT_BYTES)?;
+        check_line("note", branch.note.as_deref().unwrap_or(""), MAX_TEXT_BYTES)?;
         for path in branch.conflict.iter().flat_map(|c| &c.paths) {
             check_path(&path.path)?;
         }
@@ -437,7 +463,17 @@ fn validate(state: &State) -> Result<()> {
         }
     }
     for decision in &state.decisions {
-        check_text("decision", &decision.decision, MAX_NAME_BYTES)?;
+        check_line("decision", &decision.decision, MAX_NAME_BYTES)?;
+        check_line("decision step", &decision.step, MAX_NAME_BYTES)?;
+        check_line("decision time", &decision.at, MAX_NAME_BYTES)?;
+        if let Some(branch) = &decision.branch {
+            if !names.contains(branch.as_str()) {
+                return bad(format!(
+                    "decision on {:?}, which is not in the run",
+                    clip(branch)
+                ));
+            }
+        }
         check_text(
             "feedback",
             decision.feedback.as_deref().unwrap_or(""),
@@ -463,6 +499,18 @@ fn check_text(field: &str, text: &str, limit: usize) -> Result<()> {
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
+        return Err(Error::CorruptState(format!(
+            "{field} holds control characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses text meant for one line that is longer than `limit` bytes or holds any
+/// control character (a newline would forge a line of output).
+fn check_line(field: &str, text: &str, limit: usize) -> Result<()> {
+    check_text(field, text, limit)?;
+    if text.contains(['\n', '\t']) {
         return Err(Error::CorruptState(format!(
             "{field} holds control characters"
         )));
