@@ -10,5 +10,6 @@ mod exec;
 mod field;
 mod generated;
 mod git_native;
+mod kills;
 mod pause;
 mod share;

@@ -59,8 +59,19 @@ fn restore(
             )));
         }
     }
-    // A leftover ref lock refuses the restore before anything is written.
     let refnames: Vec<&str> = moves.iter().map(|m| m.refname.as_str()).collect();
+    if let Some(restoring) = &state.restoring {
+        // The restore this one finishes was killed while it held the refs' locks.
+        let removed = repo.clear_abandoned_ref_locks(&refnames, restoring.since)?;
+        if !removed.is_empty() {
+            ctx.ui.say(format!(
+                "removed {} ref lock file(s) the interrupted {} left",
+                removed.len(),
+                restoring.verb
+            ));
+        }
+    }
+    // A leftover ref lock refuses the restore before anything is written.
     repo.refuse_locked_refs(&refnames)?;
     // Write-ahead: killed from here on, the state says the restore is under way, and the
     // same command finishes it.

@@ -87,10 +87,17 @@ fn take_over(
         store.adopt_keep(&state.run_id, keep)?;
     }
     let reason = format!("align: fetch from {remote} ({})", state.run_id);
+    // Branches this repository lacks are created first (killed then, nothing of the
+    // user's changed, and fetching again goes on); branches it has move only after the
+    // state that knows their new place.
+    let (missing, existing): (Vec<_>, Vec<_>) =
+        fixes.iter().cloned().partition(|f| f.from.is_none());
+    share::apply_fixes(repo, &missing, &reason)?;
+    crate::crashpoint::point();
     if relation != Relation::Same {
         move_state(repo, ours, theirs, &reason)?;
     }
-    share::apply_fixes(repo, &fixes, &reason)?;
+    share::apply_fixes(repo, &existing, &reason)?;
     crate::here::mark_worked_here(repo, &state.run_id)?;
     if let Some((fix, from)) = head_fix {
         checkout_if_clean(repo, &[from], fix.to)?;

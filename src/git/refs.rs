@@ -1,6 +1,7 @@
 //! Refs: reading, listing, compare-and-swap moves with reflog messages, transactions.
 
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use super::{found, GitContext, Oid, Repo};
 use crate::error::{Error, Result};
@@ -76,6 +77,34 @@ impl Repo {
             refname: refname.to_string(),
             path,
         }
+    }
+
+    /// Removes the lock files of `refnames` that a restore begun at `since` (seconds since
+    /// the epoch), whose process has since died, left: made since then, and untouched for
+    /// [`LOCK_WAIT`] (waited for, if need be), which no live git holds a ref lock for.
+    /// Returns the files removed.
+    pub fn clear_abandoned_ref_locks(&self, refnames: &[&str], since: i64) -> Result<Vec<PathBuf>> {
+        let since = UNIX_EPOCH + Duration::from_secs(since.max(0) as u64);
+        let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+        let candidates: Vec<(PathBuf, SystemTime)> = refnames
+            .iter()
+            .map(|refname| self.common_dir().join(format!("{refname}.lock")))
+            .filter_map(|path| modified(&path).map(|at| (path, at)))
+            .filter(|(_, at)| *at >= since)
+            .collect();
+        if let Some(newest) = candidates.iter().map(|(_, at)| *at).max() {
+            let age = SystemTime::now().duration_since(newest).unwrap_or_default();
+            std::thread::sleep(LOCK_WAIT.saturating_sub(age));
+        }
+        let mut removed = Vec::new();
+        for (path, at) in candidates {
+            if modified(&path) == Some(at) {
+                std::fs::remove_file(&path)
+                    .map_err(|e| Error::io(format!("cannot remove {}", path.display()), e))?;
+                removed.push(path);
+            }
+        }
+        Ok(removed)
     }
 
     /// Refuses ([`Error::RefLocked`]) when one of `refnames` has a lock file, so that a

@@ -194,8 +194,9 @@ pub struct Decision {
 pub struct Restoring {
     /// `cancel` or `undo`.
     pub verb: String,
-    /// When it began (RFC 3339).
-    pub since: String,
+    /// When it began, in seconds since the epoch: a lock file of a ref it restores made
+    /// since then, and abandoned, is its own (see `Repo::clear_abandoned_ref_locks`).
+    pub since: i64,
 }
 
 /// Everything about a run: the content of `state.json`.
@@ -301,7 +302,7 @@ impl State {
     pub fn begin_restore(&mut self, verb: &str) {
         self.restoring = Some(Restoring {
             verb: verb.to_string(),
-            since: crate::time::now_rfc3339(),
+            since: crate::time::now_seconds(),
         });
     }
 
