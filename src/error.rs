@@ -138,7 +138,7 @@ impl Error {
             Error::UnknownRevision(_) => "check the name with 'git rev-parse --verify <rev>'",
             Error::NoBase => "name one with '--onto <rev>' or 'git config align.base <rev>'",
             Error::CorruptState(_) | Error::MissingObject(_) => {
-                "'git align recover' goes back to the last readable checkpoint (it names it), from which 'git align continue' or 'git align cancel' go on; 'git log -p refs/align/state' shows every checkpoint"
+                "'git align recover' goes back to the last readable checkpoint of the run (status names it), from which 'git align continue' or 'git align cancel' go on; if the run names objects this repository lacks, 'git align fetch' brings them; 'git update-ref -d refs/align/state' forgets the run (branches stay where they are)"
             }
             Error::NewerSchema(_) => "use a newer git-align for this run",
             Error::RefMoved { .. } => {

@@ -195,7 +195,8 @@ pub fn take_pause_request(repo: &Repo) -> bool {
         return false;
     };
     let _ = fs::remove_file(&path);
-    text.trim().parse::<u32>().ok() == Some(std::process::id())
+    // 0: asked while the holder had not said who it is yet.
+    matches!(text.trim().parse::<u32>(), Ok(pid) if pid == std::process::id() || pid == 0)
 }
 
 /// Drops a pause request that no process took.

@@ -27,7 +27,7 @@ fn main() {
         Ok(Outcome::Paused(_)) => 3,
         Ok(Outcome::FinishedWithFailures) => 4,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", git_align::ui::escape_lines(&e.to_string()));
             if let Some(hint) = e.hint() {
                 eprintln!("hint: {hint}");
             }

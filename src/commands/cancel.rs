@@ -28,12 +28,14 @@ pub fn cmd_undo(ctx: &Ctx, args: &CancelArgs) -> Result<Outcome> {
                 .into(),
         });
     }
+    crate::commands::verify_objects(&ctx.repo, &state)?;
     reconcile(&ctx.repo, &mut state, true)?;
     restore(ctx, store, state, args.force, "undo")
 }
 
-/// Restores every branch in one ref transaction, the work tree of the checked-out one,
-/// then checkpoints the run as cancelled.
+/// Restores every branch in one ref transaction (after a checkpoint that says the
+/// restore is under way), the work tree of the checked-out one, then checkpoints the run
+/// as cancelled.
 fn restore(
     ctx: &Ctx,
     mut store: Store<'_>,
@@ -60,7 +62,10 @@ fn restore(
         }
     }
     let refnames: Vec<&str> = moves.iter().map(|m| m.refname.as_str()).collect();
-    if let Some(restoring) = &state.restoring {
+    if let Some(restoring) = state.restoring.as_ref().filter(|r| {
+        // A date a day old or in the future is not that of a restore just killed.
+        (crate::time::now_seconds() - 86_400..=crate::time::now_seconds()).contains(&r.since)
+    }) {
         // The restore this one finishes was killed while it held the refs' locks.
         let removed = repo.clear_abandoned_ref_locks(&refnames, restoring.since)?;
         if !removed.is_empty() {
@@ -81,7 +86,13 @@ fn restore(
         &format!("{verb}: restoring {} branches", moves.len()),
     )?;
     crate::crashpoint::point();
-    if let Some((refname, actual)) = repo.move_refs_atomically(&moves, &message)? {
+    let moved = repo.move_refs_atomically(&moves, &message);
+    if !matches!(moved, Ok(None)) {
+        // Nothing moved: the state says so again.
+        state.restoring = None;
+        store.save(&state, &format!("{verb}: nothing restored"))?;
+    }
+    if let Some((refname, actual)) = moved? {
         return Err(Error::RefMoved {
             branch: refname.trim_start_matches("refs/heads/").into(),
             expected: "the oid the run recorded".into(),

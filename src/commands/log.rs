@@ -9,6 +9,9 @@ use crate::state::{Checkpoint, Store};
 /// Prints runs newest first; with `-v` every checkpoint of each.
 pub fn cmd_log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
     let store = Store::open(&ctx.repo)?;
+    // The current checkpoint must read (else: `git align recover`); older unreadable
+    // ones, stepped over by a recover, are left out.
+    store.load()?;
     let history = store.history()?;
     if history.is_empty() {
         println!("no alignment runs yet");
@@ -21,7 +24,7 @@ pub fn cmd_log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
             "run {}  {}  onto {} ({})  {}  {}",
             state.run_id,
             crate::time::rfc3339(first.time),
-            state.onto.name,
+            crate::ui::escape_line(&state.onto.name),
             state.onto.oid.short(),
             state.state.as_str(),
             state.summary()
@@ -31,7 +34,7 @@ pub fn cmd_log(ctx: &Ctx, args: &LogArgs) -> Result<Outcome> {
                 "  {} {} {}",
                 checkpoint.commit.short(),
                 crate::time::rfc3339(checkpoint.time),
-                checkpoint.message
+                crate::ui::escape_line(&checkpoint.message)
             ));
         }
     }

@@ -138,7 +138,7 @@ fn create_missing_branches(ctx: &Ctx, state: &State) -> Result<()> {
 
 /// Refuses a run whose base, tips or conflict commits are missing (a partial fetch) or
 /// are not commits (a forged state: a branch must never point at a tree or a blob).
-fn verify_objects(repo: &Repo, state: &State) -> Result<()> {
+pub(crate) fn verify_objects(repo: &Repo, state: &State) -> Result<()> {
     let conflicts = state.branches.iter().filter_map(|b| b.conflict.as_ref());
     let needed = std::iter::once(state.onto.oid)
         .chain(state.branches.iter().map(|b| b.original))

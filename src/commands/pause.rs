@@ -9,9 +9,9 @@ use crate::lock;
 pub fn cmd_pause(ctx: &Ctx) -> Result<Outcome> {
     let holder = lock::live_holder(&ctx.repo).ok_or(Error::NotRunning)?;
     lock::request_pause(&ctx.repo, &holder)?;
-    ctx.ui.say(format!(
-        "asked git-align (pid {}) to pause at its next safe point",
-        holder.pid
-    ));
+    ctx.ui.say(match holder.pid {
+        0 => "asked the running git-align to pause at its next safe point".to_string(),
+        pid => format!("asked git-align (pid {pid}) to pause at its next safe point"),
+    });
     Ok(Outcome::Finished)
 }

@@ -31,6 +31,19 @@ pub fn cmd_recover(ctx: &Ctx) -> Result<Outcome> {
             "no checkpoint of refs/align/state can be read ({broken})"
         ))
     })?;
+    // Only a checkpoint of the same run: an earlier run's would let go of this one's
+    // branches. (The unreadable one's message says its run: `align <run id>: ...`.)
+    let broken_run = repo.commit_summary(head)?;
+    let broken_run = broken_run
+        .strip_prefix("align ")
+        .and_then(|rest| rest.split(':').next());
+    if broken_run.is_some_and(|run| run != state.run_id) {
+        return Err(Error::CorruptState(format!(
+            "the last readable checkpoint ({}) belongs to run {}, not to the run whose checkpoint is unreadable ({broken})",
+            commit.short(),
+            state.run_id
+        )));
+    }
     store.save(
         &state,
         &format!(

@@ -29,7 +29,8 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         ctx.ui.say("nothing to align");
         return Ok(Outcome::Finished);
     }
-    if plan::is_up_to_date(&plan) {
+    let reviewed = settings.options.exec.is_some() || !settings.options.pause_after.is_empty();
+    if plan::is_up_to_date(&plan) && !reviewed {
         ctx.ui.say(format!(
             "nothing to align: every branch already sits on {}",
             plan.onto.name
@@ -365,7 +366,7 @@ fn earlier_resolutions(repo: &Repo, store: &Store<'_>) -> Result<Vec<Resolution>
     let previous = store.load()?.map(|s| s.resolutions).unwrap_or_default();
     Ok(previous
         .into_iter()
-        .filter(|r| repo.has_object(r.commit))
+        .filter(|r| repo.is_commit(r.commit))
         .collect())
 }
 

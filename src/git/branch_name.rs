@@ -1,7 +1,5 @@
 //! Local branch names, and the full ref names they stand for.
 
-use std::fmt;
-
 /// A local branch's short name (`feat-a`, `topic/0001`); its ref is `refs/heads/<name>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BranchName(String);
@@ -10,11 +8,6 @@ impl BranchName {
     /// The branch called `name` (a short name, without `refs/heads/`).
     pub fn new(name: &str) -> BranchName {
         BranchName(name.to_string())
-    }
-
-    /// The short name.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 
     /// The full ref name, `refs/heads/<name>`.
@@ -29,12 +22,6 @@ impl BranchName {
             && self.0 != "HEAD"
             && !self.0.starts_with('-')
             && git2::Reference::is_valid_name(&self.refname())
-    }
-}
-
-impl fmt::Display for BranchName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

@@ -147,11 +147,6 @@ impl Repo {
         Ok(resolved.target().map(Oid::from_git))
     }
 
-    /// Whether `name` is a valid full ref name.
-    pub fn is_valid_refname(name: &str) -> bool {
-        git2::Reference::is_valid_name(name)
-    }
-
     /// Every local branch with its tip, sorted by name.
     pub fn local_branches(&self) -> Result<Vec<(String, Oid)>> {
         let mut out = Vec::new();

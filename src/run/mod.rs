@@ -409,7 +409,13 @@ impl<'r> Runner<'r> {
         let locked = self.flush()?;
         let pause = match (pause.reason, locked) {
             (PauseReason::Signal | PauseReason::Request, Some(locked)) => locked,
-            _ => pause,
+            (_, Some(locked)) => {
+                let what = locked.content.unwrap_or_default();
+                self.ui
+                    .warn(format!("{what}; continue moves it once the lock is gone"));
+                pause
+            }
+            (_, None) => pause,
         };
         let still_working = at
             .0

@@ -45,7 +45,11 @@ pub fn move_branch(
             "checked out in worktree {}; left alone",
             path.display()
         ))
-    } else if let Some(problem) = update_checked_out(repo, &branch.name, original, new)? {
+    } else if let Some(problem) = {
+        // A locked ref stops here, before the work tree of a checked-out branch moves.
+        repo.refuse_locked_refs(&[&refname])?;
+        update_checked_out(repo, &branch.name, original, new)?
+    } {
         Some(problem)
     } else {
         match repo.update_ref(&refname, new, Some(original), &message)? {

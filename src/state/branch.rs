@@ -134,7 +134,7 @@ impl BranchState {
         self.conflict = None;
         self.rewritten.clear();
         self.new = None;
-        self.note = Some(why);
+        self.note = Some(crate::ui::escape_line(&why));
     }
 
     /// Put back at its original oid by a cancel or undo.
@@ -145,7 +145,7 @@ impl BranchState {
     /// Could not be aligned, for `why`.
     pub fn fail(&mut self, why: String) {
         self.status = BranchStatus::Failed;
-        self.note = Some(why);
+        self.note = Some(crate::ui::escape_line(&why));
     }
 
     /// Back to not started: what was replayed is forgotten (it replays to the same

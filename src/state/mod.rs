@@ -289,7 +289,9 @@ impl State {
     pub fn pause(&mut self, reason: PauseReason, content: Option<String>) {
         self.state = RunState::Paused;
         self.pause_reason = Some(reason);
-        self.pause_content = content;
+        // A check's output or a commit subject may hold terminal codes: kept escaped, so
+        // that the state stays readable (and harmless) wherever it goes.
+        self.pause_content = content.map(|text| crate::ui::escape_lines(&text));
     }
 
     /// Every branch is done: the run is closed.

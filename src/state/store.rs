@@ -315,12 +315,15 @@ impl<'r> Store<'r> {
         let mut next = self.head;
         while let Some(commit) = next {
             let meta = self.repo.commit_meta(commit)?;
-            out.push(Checkpoint {
-                commit,
-                message: self.repo.commit_summary(commit)?,
-                time: self.repo.commit_time(commit)?,
-                state: read_state(self.repo, commit)?,
-            });
+            // An unreadable checkpoint (one `git align recover` stepped over) is left out.
+            if let Ok(state) = read_state(self.repo, commit) {
+                out.push(Checkpoint {
+                    commit,
+                    message: self.repo.commit_summary(commit)?,
+                    time: self.repo.commit_time(commit)?,
+                    state,
+                });
+            }
             next = meta.parents.first().copied();
         }
         Ok(out)
