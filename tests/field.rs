@@ -382,3 +382,45 @@ fn undo_with_the_branch_checked_out_puts_submodule_entries_back() {
     assert_eq!(staged, "", "entries left staged after undo");
     assert!(repo.git(&["ls-files", "--stage", "sub"]).contains(&one));
 }
+
+/// Ctrl-C typed in a real terminal (a pty from script(1)) while `git align` runs: git
+/// and git-align both get the signal and git passes it on too; the run pauses at a safe
+/// point, counts the two as one request, and status tells the truth.
+#[test]
+fn ctrl_c_in_a_terminal_through_git_pauses_once() {
+    if !crate::common::have_tool("script", "bsdutils") {
+        return;
+    }
+    use std::io::Write;
+    let (repo, expected) = setup();
+    let mut child = repo
+        .command("script")
+        .args(["-qec", "git align --onto main", "/dev/null"])
+        .env("GIT_ALIGN_TEST_DELAY_MS", "40")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !repo.git_ok(&["rev-parse", "-q", "--verify", "refs/align/state"]) {
+        assert!(Instant::now() < deadline, "the run never checkpointed");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut keyboard = child.stdin.take().unwrap();
+    keyboard.write_all(b"\x03").unwrap();
+    keyboard.flush().unwrap();
+    let out = child.wait_with_output().unwrap();
+    drop(keyboard);
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !screen.contains("still stopping"),
+        "one Ctrl-C counted twice: {screen}"
+    );
+    let status = repo.status_json();
+    assert_eq!(status["state"], "paused", "{screen}");
+    assert_eq!(status["pause_reason"], "signal");
+    assert_status_truthful(&repo);
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(repo.branches(), expected);
+}

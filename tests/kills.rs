@@ -187,13 +187,19 @@ fn assert_cancel_exact(repo: &TestRepo, w: &Workload, at: &str) {
     repo.assert_fsck();
 }
 
-/// Kills `args` in copies of `start` at `instants` instants and checks each (a killed
-/// fetch is run again first: what a person does next).
+/// Kills `args` in copies of `start` until `instants` kills landed inside the run (at
+/// most three times as many tries), at instants spread evenly over its length (golden-
+/// ratio steps: each new one falls in the largest gap left), and checks each (a killed
+/// fetch is run again first: what a person does next). Returns the kills.
 fn kill_throughout(w: &Workload, start: &TestRepo, args: &[&str], instants: u32) -> u32 {
     let length = duration_of(start, args);
     let mut killed = 0;
-    for i in 0..instants {
-        let at = length.mul_f64(0.9 * (f64::from(i) + 0.5) / f64::from(instants));
+    for i in 0..3 * instants {
+        if killed == instants {
+            break;
+        }
+        let spread = (f64::from(i) * 0.618_033_988_75).fract();
+        let at = length.mul_f64(spread);
         let repo = start.copy();
         if !run_and_kill_group(&repo, args, at) {
             continue;
@@ -309,7 +315,7 @@ fn whole_process_group_killed_at_40_instants_of_every_command_on_1010_branches()
     let kills = kills_of_every_command(1000, 40);
     for (command, killed) in kills {
         assert!(
-            killed >= 25,
+            killed >= 40,
             "{command}: only {killed} of 40 kills landed inside the run"
         );
     }
