@@ -6,6 +6,7 @@ mod bad_input;
 mod conflict;
 mod core;
 mod crash;
+mod differential;
 mod exec;
 mod field;
 mod generated;

@@ -4,6 +4,7 @@ use crate::common::TestRepo;
 use crate::core::fixture;
 
 /// Runs git-align, expects `code`, an `error:` line, and no ref changed.
+#[track_caller]
 fn refused(repo: &TestRepo, args: &[&str], code: i32, says: &str) {
     let before = repo.refs();
     let out = repo.align(args);

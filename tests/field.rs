@@ -3,11 +3,11 @@
 //! damaged checkpoints. After each: status truthful, continue and cancel exact.
 
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::synth::Synth;
-use crate::common::{assert_status_truthful, small_synth, wait_for_exit, TestRepo};
+use crate::common::{assert_status_truthful, small_synth, start_slow, wait_for_exit, TestRepo};
 
 /// A small generated repository and the branches an uninterrupted run makes of it.
 fn setup() -> (TestRepo, std::collections::BTreeMap<String, String>) {
@@ -18,23 +18,6 @@ fn setup() -> (TestRepo, std::collections::BTreeMap<String, String>) {
     let clean = template.copy();
     clean.align_expect(&["--onto", "main"], 0);
     (template, clean.branches())
-}
-
-/// Starts git-align slowed down by `delay_ms` at each crash point, once it holds the lock.
-fn start_slow(repo: &TestRepo, args: &[&str], delay_ms: u32) -> Child {
-    let child = repo
-        .align_cmd(args)
-        .env("GIT_ALIGN_TEST_DELAY_MS", delay_ms.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !repo.path.join(".git/align.lock").exists() {
-        assert!(Instant::now() < deadline, "the run never took the lock");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child
 }
 
 #[test]

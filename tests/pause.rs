@@ -1,7 +1,6 @@
 //! Pausing a running alignment: signals, `git align pause`, one process at a time.
 
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
 
 use std::collections::BTreeMap;
 
@@ -19,21 +18,9 @@ fn setup() -> (TestRepo, BTreeMap<String, String>) {
     (template, clean.branches())
 }
 
-/// Starts git-align slowed down at each crash point, and waits until it holds the lock.
+/// Starts git-align slowed down by 40 ms at each crash point, once it holds the lock.
 fn start_slow(repo: &TestRepo, args: &[&str]) -> Child {
-    let child = repo
-        .align_cmd(args)
-        .env("GIT_ALIGN_TEST_DELAY_MS", "40")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !repo.path.join(".git/align.lock").exists() {
-        assert!(Instant::now() < deadline, "the run never took the lock");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child
+    crate::common::start_slow(repo, args, 40)
 }
 
 #[test]

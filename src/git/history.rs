@@ -138,12 +138,30 @@ impl Repo {
     }
 
     /// The patch id of a commit against its first parent (equal for equal changes).
+    /// Binary files count by their blobs, as git's patch ids count them (libgit2's
+    /// alone says only "Binary files differ", so that every change of a binary file
+    /// would look like every other).
     pub fn patch_id(&self, oid: Oid) -> Result<Oid> {
+        let what = || format!("cannot compute the patch id of {oid}");
         let diff = self.first_parent_diff(oid)?;
-        let id = diff
-            .patchid(None)
-            .ctx(|| format!("cannot compute the patch id of {oid}"))?;
-        Ok(Oid::from_git(id))
+        let id = diff.patchid(None).ctx(what)?;
+        let mut binary = Vec::new();
+        for index in 0..diff.deltas().len() {
+            let Some(patch) = git2::Patch::from_diff(&diff, index).ctx(what)? else {
+                continue;
+            };
+            let delta = patch.delta();
+            if delta.flags().is_binary() {
+                binary.extend_from_slice(delta.old_file().id().as_bytes());
+                binary.extend_from_slice(delta.new_file().id().as_bytes());
+            }
+        }
+        if binary.is_empty() {
+            return Ok(Oid::from_git(id));
+        }
+        binary.extend_from_slice(id.as_bytes());
+        let mixed = git2::Oid::hash_object(git2::ObjectType::Blob, &binary).ctx(what)?;
+        Ok(Oid::from_git(mixed))
     }
 
     fn first_parent_diff(&self, oid: Oid) -> Result<git2::Diff<'_>> {

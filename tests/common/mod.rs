@@ -188,6 +188,7 @@ impl TestRepo {
     }
 
     /// Runs system git in `dir` (a bare remote, a parent folder); panics on failure.
+    #[track_caller]
     pub fn git_at(&self, dir: &Path, args: &[&str]) -> String {
         let mut cmd = Command::new("git");
         cmd.current_dir(dir).args(args);
@@ -241,6 +242,7 @@ impl TestRepo {
 
     /// Runs system git, expects success, returns stdout and stderr together (what hooks
     /// print lands in stderr).
+    #[track_caller]
     pub fn git_all(&self, args: &[&str]) -> String {
         let mut cmd = Command::new("git");
         cmd.current_dir(&self.path).args(args);
@@ -314,6 +316,7 @@ impl TestRepo {
     }
 
     /// Runs git-align and expects this exit code; returns stdout + stderr.
+    #[track_caller]
     pub fn align_expect(&self, args: &[&str], code: i32) -> String {
         let out = self.align(args);
         let text = format!(
@@ -360,6 +363,7 @@ impl TestRepo {
     }
 
     /// `git align status --json`, parsed.
+    #[track_caller]
     pub fn status_json(&self) -> serde_json::Value {
         let out = self.align(&["status", "--json"]);
         assert_eq!(
@@ -372,6 +376,7 @@ impl TestRepo {
     }
 
     /// `git fsck --strict` passes.
+    #[track_caller]
     pub fn assert_fsck(&self) {
         let out = Command::new("git")
             .current_dir(&self.path)
@@ -445,6 +450,7 @@ pub fn replace_line(content: &str, n: usize, text: &str) -> String {
 }
 
 /// Waits for a spawned git-align and checks its exit code.
+#[track_caller]
 pub fn wait_for_exit(child: std::process::Child, code: i32) {
     let out = child.wait_with_output().unwrap();
     assert_eq!(
@@ -457,6 +463,7 @@ pub fn wait_for_exit(child: std::process::Child, code: i32) {
 
 /// Checks that status agrees with the refs: each branch is at its original or its new
 /// oid, and is reported aligned exactly when it is at a new oid that differs.
+#[track_caller]
 pub fn assert_status_truthful(repo: &TestRepo) {
     let status = repo.status_json();
     let branches = repo.branches();
@@ -500,4 +507,25 @@ pub fn have_tool(program: &str, package: &str) -> bool {
         eprintln!("skipped: {program} is not installed (Debian package {package})");
     }
     found
+}
+
+/// Starts git-align slowed down by `delay_ms` at each crash point, and waits until it
+/// holds the lock.
+pub fn start_slow(repo: &TestRepo, args: &[&str], delay_ms: u32) -> std::process::Child {
+    let child = repo
+        .align_cmd(args)
+        .env("GIT_ALIGN_TEST_DELAY_MS", delay_ms.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !repo.path.join(".git/align.lock").exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child
 }
