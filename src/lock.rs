@@ -183,20 +183,26 @@ pub fn live_holder(repo: &Repo) -> Option<Holder> {
 /// Leaves a pause request for the running process `holder`.
 pub fn request_pause(repo: &Repo, holder: &Holder) -> Result<()> {
     let path = repo.common_dir().join(PAUSE_FILE);
-    fs::write(&path, format!("{}\n", holder.pid))
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+    let io = |e| Error::io(format!("cannot write {}", path.display()), e);
+    // Written aside and renamed, so the running process never reads it half-written.
+    let partial = path.with_extension(format!("pause.{}", std::process::id()));
+    fs::write(&partial, format!("{}\n", holder.pid)).map_err(io)?;
+    fs::rename(&partial, &path).map_err(io)
 }
 
 /// Takes a pause request addressed to this process, if there is one; a request for a
 /// process that has gone (this one holds the lock now) is dropped.
 pub fn take_pause_request(repo: &Repo) -> bool {
     let path = repo.common_dir().join(PAUSE_FILE);
-    let Ok(text) = fs::read_to_string(&path) else {
+    let Some(pid) = fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| text.trim().parse::<u32>().ok())
+    else {
         return false;
     };
     let _ = fs::remove_file(&path);
     // 0: asked while the holder had not said who it is yet.
-    matches!(text.trim().parse::<u32>(), Ok(pid) if pid == std::process::id() || pid == 0)
+    pid == std::process::id() || pid == 0
 }
 
 /// Drops a pause request that no process took.

@@ -510,7 +510,7 @@ pub fn have_tool(program: &str, package: &str) -> bool {
 }
 
 /// Starts git-align slowed down by `delay_ms` at each crash point, and waits until it
-/// holds the lock.
+/// holds the lock (it says who it is in the lock file once it does).
 pub fn start_slow(repo: &TestRepo, args: &[&str], delay_ms: u32) -> std::process::Child {
     let child = repo
         .align_cmd(args)
@@ -520,7 +520,8 @@ pub fn start_slow(repo: &TestRepo, args: &[&str], delay_ms: u32) -> std::process
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !repo.path.join(".git/align.lock").exists() {
+    let lock = repo.path.join(".git/align.lock");
+    while !std::fs::read_to_string(&lock).is_ok_and(|record| record.contains("\"pid\"")) {
         assert!(
             std::time::Instant::now() < deadline,
             "the run never took the lock"
