@@ -21,6 +21,7 @@ pub fn cmd_fetch(ctx: &Ctx, args: &ShareArgs) -> Result<Outcome> {
     let mut store = Store::open(repo)?;
     let local = store.load().ok().flatten();
     let remote = share::choose_remote(repo, args.remote.as_deref(), local.as_ref())?;
+    clear_incoming_locks(ctx);
     repo.fetch_refspecs(&remote, &[format!("+refs/align/*:{INCOMING_PREFIX}*")])?;
     let result =
         take_over(ctx, &mut store, local.as_ref(), &remote, args.force).map_err(|e| match e {
@@ -182,5 +183,29 @@ fn report(
             "the run's --exec command came from {remote} and will not run until you confirm it: {command}"
         ));
         ui.hint("'git align continue --trust-exec' runs it; 'git align continue --exec CMD' uses CMD instead");
+    }
+}
+
+/// Removes the ref lock files a killed fetch left in the waiting area: only git-align
+/// writes there, and only while it holds the run lock, which this process does now.
+fn clear_incoming_locks(ctx: &Ctx) {
+    let area = ctx.repo.common_dir().join(INCOMING_PREFIX);
+    let mut folders = vec![area];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "lock") {
+                let _ = std::fs::remove_file(&path);
+                ctx.ui.detail(format!(
+                    "removed {}, left by a killed fetch",
+                    path.display()
+                ));
+            }
+        }
     }
 }
