@@ -108,26 +108,7 @@ fn dirty_work_tree_on_a_branch_to_align() {
 fn forge_state(repo: &TestRepo, content: &str) {
     repo.write("../forged.json", content);
     let blob = repo.git(&["hash-object", "-w", "../forged.json"]);
-    let tree = {
-        let mut cmd = std::process::Command::new("git");
-        cmd.current_dir(&repo.path).args(["mktree"]);
-        use std::io::Write;
-        let mut child = cmd
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("100644 blob {blob}\tstate.json\n").as_bytes())
-            .unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout)
-            .unwrap()
-            .trim()
-            .to_string()
-    };
+    let tree = repo.git_stdin(&["mktree"], &format!("100644 blob {blob}\tstate.json\n"));
     let parent = repo.rev("refs/align/state");
     let commit = repo.git(&["commit-tree", &tree, "-p", &parent, "-m", "forged"]);
     repo.git(&["update-ref", "refs/align/state", &commit]);

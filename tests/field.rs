@@ -46,15 +46,7 @@ fn a_process_killed_but_not_reaped_does_not_hold_the_lock() {
 #[test]
 fn a_lock_record_naming_a_live_unrelated_process_does_not_block() {
     let (repo, expected) = setup();
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    std::fs::write(
-        repo.path.join(".git/align.lock"),
-        format!(
-            r#"{{"pid":1,"host":"{}","since":"2026-01-01T00:00:00Z"}}"#,
-            host.trim()
-        ),
-    )
-    .unwrap();
+    crate::common::write_lock_record(&repo, 1);
     repo.align_expect(&["--onto", "main"], 0);
     assert_eq!(repo.branches(), expected);
 }

@@ -110,15 +110,7 @@ fn a_stale_lock_from_a_killed_process_is_taken_over() {
     let mut dead = std::process::Command::new("true").spawn().unwrap();
     let pid = dead.id();
     dead.wait().unwrap();
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    std::fs::write(
-        repo.path.join(".git/align.lock"),
-        format!(
-            r#"{{"pid":{pid},"host":"{}","since":"2026-01-01T00:00:00Z"}}"#,
-            host.trim()
-        ),
-    )
-    .unwrap();
+    crate::common::write_lock_record(&repo, pid);
     let said = repo.align_expect(&["continue"], 0);
     assert!(
         said.contains(&format!("removing a stale lock left by process {pid}")),

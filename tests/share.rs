@@ -3,9 +3,7 @@
 //! prune at every step; forged states on the remote refused or confirmed.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
 use crate::common::TestRepo;
 use crate::core::fixture;
@@ -214,20 +212,7 @@ fn forge(remote: &Path, edit: impl Fn(&mut serde_json::Value)) {
             false => format!("{l}\n"),
         })
         .collect();
-    let mut mktree = f
-        .command("git")
-        .arg("mktree")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    mktree
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(listing.as_bytes())
-        .unwrap();
-    let tree = String::from_utf8(mktree.wait_with_output().unwrap().stdout).unwrap();
+    let tree = f.git_stdin(&["mktree"], &listing);
     let commit = f.git(&[
         "commit-tree",
         tree.trim(),

@@ -147,17 +147,14 @@ pub(crate) fn verify_objects(repo: &Repo, state: &State) -> Result<()> {
         .chain(conflicts.flat_map(|c| [c.commit, c.partial]))
         .chain(state.resolutions.iter().map(|r| r.commit))
         .chain(state.autostash);
-    for oid in needed {
-        if !repo.has_object(oid) {
-            return Err(Error::MissingObject(oid.to_string()));
-        }
-        if !repo.is_commit(oid) {
-            return Err(Error::CorruptState(format!(
-                "{oid} is not a commit, where the run needs one"
-            )));
-        }
-    }
-    Ok(())
+    // One object header read per oid; the second look only tells a failure's kind.
+    let Some(oid) = needed.into_iter().find(|oid| !repo.is_commit(*oid)) else {
+        return Ok(());
+    };
+    Err(match repo.has_object(oid) {
+        false => Error::MissingObject(oid.to_string()),
+        true => Error::CorruptState(format!("{oid} is not a commit, where the run needs one")),
+    })
 }
 
 /// Records a person's decision at the current step.

@@ -4,7 +4,7 @@
 use crate::commands::{Ctx, Outcome};
 use crate::error::{Error, Result};
 use crate::lock::Lock;
-use crate::state::Store;
+use crate::state::{run_of_message, Store};
 
 /// Writes the last readable checkpoint's state as a new checkpoint on top of the
 /// unreadable ones; refuses when the current checkpoint reads fine.
@@ -33,11 +33,8 @@ pub fn cmd_recover(ctx: &Ctx) -> Result<Outcome> {
     })?;
     // Only a checkpoint of the same run: an earlier run's would let go of this one's
     // branches. (The unreadable one's message says its run: `align <run id>: ...`.)
-    let broken_run = repo.commit_summary(head)?;
-    let broken_run = broken_run
-        .strip_prefix("align ")
-        .and_then(|rest| rest.split(':').next());
-    if broken_run.is_some_and(|run| run != state.run_id) {
+    let broken_message = repo.commit_summary(head)?;
+    if run_of_message(&broken_message).is_some_and(|run| run != state.run_id) {
         return Err(Error::CorruptState(format!(
             "the last readable checkpoint ({}) belongs to run {}, not to the run whose checkpoint is unreadable ({broken})",
             commit.short(),

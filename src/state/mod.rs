@@ -12,7 +12,9 @@ use crate::git::Oid;
 pub use crate::git::{ConflictedPath, Head};
 
 pub use branch::{Attempts, BranchState, BranchStatus, Conflict, ConflictKind, Resolution};
-pub use store::{keep_ref, read_state, Checkpoint, CheckpointCost, Store, KEEP_PREFIX, STATE_REF};
+pub use store::{
+    keep_ref, read_state, run_of_message, Checkpoint, CheckpointCost, Store, KEEP_PREFIX, STATE_REF,
+};
 
 /// The schema version this binary writes and reads.
 pub const SCHEMA_VERSION: u64 = 1;

@@ -330,6 +330,12 @@ impl<'r> Store<'r> {
     }
 }
 
+/// The run a checkpoint's commit message names (`align <run id>: <event>`, as
+/// [`Store::save`] writes it), read without its state.
+pub fn run_of_message(message: &str) -> Option<&str> {
+    message.strip_prefix("align ")?.split(':').next()
+}
+
 /// Reads and validates the state held by a checkpoint commit: `state.json`, then the
 /// branches of `branches/*.json` (arrays, in file-name order) after any it lists itself.
 pub fn read_state(repo: &Repo, commit: Oid) -> Result<State> {

@@ -530,3 +530,17 @@ pub fn start_slow(repo: &TestRepo, args: &[&str], delay_ms: u32) -> std::process
     }
     child
 }
+
+/// Writes a run-lock record naming `pid` on this host, as a process that held the lock
+/// would have left it (no process holds the kernel lock).
+pub fn write_lock_record(repo: &TestRepo, pid: u32) {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    std::fs::write(
+        repo.path.join(".git/align.lock"),
+        format!(
+            r#"{{"pid":{pid},"host":"{}","since":"2026-01-01T00:00:00Z"}}"#,
+            host.trim()
+        ),
+    )
+    .unwrap();
+}
