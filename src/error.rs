@@ -56,6 +56,9 @@ pub enum Error {
     /// A branch has a shape git-align cannot replay.
     #[error("branch '{branch}' cannot be aligned: {reason}")]
     Unsupported { branch: String, reason: String },
+    /// The system git is older than git-align needs for merging as git does.
+    #[error("git {found} is too old: git-align merges through git {needed} or newer")]
+    OldGit { found: String, needed: String },
     /// An object or file of the repository is not what git-align expects of it (a
     /// tree where a file should be, a file over a size limit, HEAD naming nothing).
     #[error("{0}")]
@@ -148,6 +151,7 @@ impl Error {
             Error::Locked(_) => "wait for it, or stop it with 'git align pause'",
             Error::LostRace => "see 'git align status' for where the run stands now",
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
+            Error::OldGit { .. } => "put a newer git first on PATH; a run it stopped goes on with 'git align continue'",
             Error::Interrupted => "start it again with the same command",
             Error::RefLocked { .. } => "wait for the other git command to finish; if none is running (one was killed), the lock file is a leftover: remove it (git-align only reads the ref while it is there) and try again",
             Error::NotRunning => "'git align status' shows where the run stands",

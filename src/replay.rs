@@ -2,7 +2,7 @@
 //! memory, writing only new objects. Refs are moved elsewhere.
 
 use crate::error::Result;
-use crate::git::{ConflictedPath, Identity, Oid, Repo, Resolver, TreeMerge};
+use crate::git::{ConflictedPath, Identity, Oid, Repo, Resolver, Side, TreeMerge};
 
 /// What aligning one branch produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +57,21 @@ pub fn replay_commits(
             continue;
         }
         let parent_tree = repo.tree_of(parent)?;
-        let tree = match repo.merge_trees(parent_tree, current_tree, meta.tree, resolver)? {
+        let sides = (
+            Side {
+                commit: parent,
+                tree: parent_tree,
+            },
+            Side {
+                commit: current,
+                tree: current_tree,
+            },
+            Side {
+                commit,
+                tree: meta.tree,
+            },
+        );
+        let tree = match repo.merge_commits(Some(sides.0), sides.1, sides.2, resolver)? {
             TreeMerge::Conflict(conflicts) => {
                 return Ok(BranchOutcome::Conflict {
                     commit,
@@ -119,12 +133,18 @@ pub fn merge_into(
     if repo.is_ancestor(tip, onto)? {
         return Ok(aligned(onto, Vec::new()));
     }
-    let base = repo.merge_base(tip, onto)?;
-    let base_tree = match base {
-        Some(base) => repo.tree_of(base)?,
-        None => repo.write_tree(&[], &[])?,
+    let side = |commit| -> Result<Side> {
+        Ok(Side {
+            commit,
+            tree: repo.tree_of(commit)?,
+        })
     };
-    match repo.merge_trees(base_tree, repo.tree_of(tip)?, repo.tree_of(onto)?, resolver)? {
+    // One merge base: a three-way merge on it; several (or none): git's recursive merge.
+    let base = match repo.merge_bases(tip, onto)?[..] {
+        [base] => Some(side(base)?),
+        _ => None,
+    };
+    match repo.merge_commits(base, side(tip)?, side(onto)?, resolver)? {
         TreeMerge::Conflict(conflicts) => Ok(BranchOutcome::Conflict {
             commit: onto,
             partial: tip,

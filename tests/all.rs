@@ -12,5 +12,6 @@ mod field;
 mod generated;
 mod git_native;
 mod kills;
+mod merge_classes;
 mod pause;
 mod share;

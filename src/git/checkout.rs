@@ -1,20 +1,22 @@
 //! What every work tree git-align lends a conflict to needs, whichever kind it is:
-//! opening it, applying a commit there the way `git cherry-pick` or `git merge` would
-//! (conflicts left in the index and the files), and telling whether such a conflict is
-//! still under way.
+//! opening it, applying a commit there with `git cherry-pick` or `git merge` themselves
+//! (so conflicts, markers, merge drivers and rerere are git's), telling whether such a
+//! conflict is still under way, and recording its resolution for rerere.
 
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use super::{GitContext, Oid, Repo};
 use crate::error::Result;
 
 /// What a conflict's work tree applies on top of its detached HEAD.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Apply {
     /// `git cherry-pick <commit>`.
     CherryPick,
-    /// `git merge <commit>`.
-    Merge,
+    /// `git merge <commit>`, the commit labelled `label` in conflict markers (as `git
+    /// merge <label>` labels it).
+    Merge { label: String },
 }
 
 /// Opens the repository of the work tree at `path` (a linked worktree or the main one).
@@ -22,21 +24,53 @@ pub(super) fn open(path: &Path) -> Result<git2::Repository> {
     git2::Repository::open(path).ctx(|| format!("cannot open {}", path.display()))
 }
 
-/// Applies `commit` on the work tree's HEAD, leaving conflicts in the index (stages 1,
-/// 2, 3) and marked in the files, and `CHERRY_PICK_HEAD` or `MERGE_HEAD` set.
+/// Applies `commit` on the detached HEAD of the work tree at `workdir` with the system
+/// git, leaving conflicts in the index (stages 1, 2, 3) and marked in the files, and
+/// `CHERRY_PICK_HEAD` or `MERGE_HEAD` set. The error says why git could not.
 pub(super) fn apply_commit(
-    inner: &git2::Repository,
-    apply: Apply,
+    workdir: &Path,
+    apply: &Apply,
     commit: Oid,
-) -> std::result::Result<(), git2::Error> {
+) -> std::result::Result<(), String> {
+    let mut git = Command::new("git");
+    git.arg("-C").arg(workdir);
     match apply {
-        Apply::CherryPick => inner.cherrypick(&inner.find_commit(commit.to_git())?, None),
-        Apply::Merge => inner.merge(
-            &[&inner.find_annotated_commit(commit.to_git())?],
-            None,
-            None,
-        ),
+        Apply::CherryPick => git.arg("cherry-pick"),
+        Apply::Merge { label } => git
+            .args(["merge", "--no-ff", "--no-commit"])
+            .env(format!("GITHEAD_{commit}"), label),
+    };
+    let out = git
+        .arg(commit.to_string())
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    // 1: stopped on the conflict, which is what is asked for here.
+    if out.status.code() == Some(1) {
+        return Ok(());
     }
+    let said = String::from_utf8_lossy(&out.stderr);
+    let last = said.lines().rev().find(|l| !l.trim().is_empty());
+    Err(last.map_or_else(|| format!("git exited with {}", out.status), str::to_string))
+}
+
+/// Records the resolution in the work tree at `workdir` for `git rerere` (nothing
+/// unless `rerere.enabled`), as `git rebase --continue` does.
+pub(super) fn record_for_rerere(workdir: &Path) -> Result<()> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(workdir)
+        .arg("rerere")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| crate::error::Error::io("cannot run git rerere", e))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(crate::error::Error::Git {
+        context: "git rerere failed".into(),
+        message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+    })
 }
 
 /// Whether the conflict set up on `partial` in an opened work tree is under way: the

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::checkout::{apply_commit, conflict_under_way, open, Apply};
+use super::checkout::{apply_commit, conflict_under_way, open, record_for_rerere, Apply};
 use super::linked::{populate, remove};
 use super::{GitContext, Oid, Repo};
 use crate::error::{Error, Result};
@@ -34,9 +34,10 @@ pub fn create_conflict_worktree(
     fs::create_dir_all(&checkout)
         .map_err(|e| Error::io(format!("cannot create {}", checkout.display()), e))?;
     populate(repo, &checkout, &admin, at)?;
-    let inner = open(&checkout)?;
-    apply_commit(&inner, apply, commit)
-        .ctx(|| format!("cannot apply {} in {}", commit.short(), checkout.display()))?;
+    apply_commit(&checkout, &apply, commit).map_err(|message| Error::Git {
+        context: format!("cannot apply {} in {}", commit.short(), checkout.display()),
+        message,
+    })?;
     Ok(checkout)
 }
 
@@ -74,8 +75,9 @@ pub struct Resolved {
     pub tree: Oid,
 }
 
-/// Reads the resolution in a conflict worktree; refuses (listing the files) while the
-/// index has unmerged paths or one of `paths` still holds conflict markers.
+/// Reads the resolution in a conflict worktree (and records it for `git rerere`);
+/// refuses (listing the files) while the index has unmerged paths or one of `paths`
+/// still holds conflict markers.
 pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
     let inner = git2::Repository::open(checkout)
         .map_err(|_| Error::WorktreeGone(checkout.display().to_string()))?;
@@ -109,6 +111,7 @@ pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
             unstaged,
         });
     }
+    record_for_rerere(checkout)?;
     let tree = index
         .write_tree()
         .ctx(|| "cannot write the resolved tree".into())?;

@@ -25,6 +25,15 @@ impl Repo {
         Ok(base.map(Oid::from_git))
     }
 
+    /// Every best common ancestor of two commits (none for unrelated histories).
+    pub fn merge_bases(&self, one: Oid, two: Oid) -> Result<Vec<Oid>> {
+        let bases = found(self.inner.merge_bases(one.to_git(), two.to_git()))
+            .ctx(|| format!("cannot find the merge bases of {one} and {two}"))?;
+        Ok(bases
+            .map(|bases| bases.iter().copied().map(Oid::from_git).collect())
+            .unwrap_or_default())
+    }
+
     /// Whether `ancestor` is reachable from `descendant` (or equal to it).
     pub fn is_ancestor(&self, ancestor: Oid, descendant: Oid) -> Result<bool> {
         if ancestor == descendant {

@@ -164,12 +164,12 @@ pub fn create_main_conflict(
     crate::crashpoint::point();
     set_head(&inner, &at.to_string(), message)?;
     crate::crashpoint::point();
-    if let Err(e) = apply_commit(&inner, apply, commit) {
+    if let Err(why) = apply_commit(&workdir, &apply, commit) {
         restore_head(repo, "align: back from a conflict that could not be set up")?;
         return Ok(MainConflict::Refused(format!(
             "applying {} there failed: {}",
             commit.short(),
-            e.message()
+            crate::ui::escape_line(&why)
         )));
     }
     Ok(MainConflict::Ready(workdir))

@@ -1,9 +1,11 @@
-//! Three-way tree merge for replaying commits in memory.
+//! Three-way merges for replaying commits, with git's answer on every merge.
 //!
-//! The fast path walks only the subtrees that both sides changed (like git's merge-ort)
-//! and merges file contents with libgit2's xdiff merge. Anything it does not handle
-//! itself (add/add, modify/delete, type or mode changes, content conflicts) is handed to
-//! libgit2's full tree merge with rename detection, whose verdict is final.
+//! A merge whose two sides changed different paths (and neither removed a folder the
+//! other added to) is made in memory: the result is the changed entries of each side,
+//! which is what git's merge-ort gives, and the walk descends only into subtrees both
+//! sides changed. Every other merge (a path both changed, removed folders, anything
+//! rename detection, content merging or `.gitattributes` could decide) is git's own,
+//! through `git merge-tree` (see `ort`).
 
 use std::collections::BTreeSet;
 use std::ffi::CString;
@@ -43,38 +45,79 @@ fn clean(tree: Oid) -> TreeMerge {
 
 const MODE_TREE: i32 = 0o040000;
 const MODE_BLOB: i32 = 0o100644;
-const MODE_EXEC: i32 = 0o100755;
 
 type EntryKey = Option<(git2::Oid, i32)>;
 
+/// One side of a three-way merge: a commit and its tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Side {
+    pub commit: Oid,
+    pub tree: Oid,
+}
+
 impl Repo {
-    /// Merges `theirs` into `ours`, both descending from `base` (all three are trees);
-    /// conflicts that `resolver` knows are settled as recorded.
-    pub fn merge_trees(
+    /// Merges `theirs` into `ours` against `base` (None: the merge bases git finds, as
+    /// `git merge` does), as git's merge-ort does; conflicts that `resolver` knows are
+    /// settled as recorded.
+    pub fn merge_commits(
         &self,
-        base: Oid,
-        ours: Oid,
-        theirs: Oid,
+        base: Option<Side>,
+        ours: Side,
+        theirs: Side,
         resolver: Resolver<'_>,
     ) -> Result<TreeMerge> {
+        if let Some(base) = base {
+            if let Some(tree) = self.merge_disjoint(base.tree, ours.tree, theirs.tree)? {
+                return Ok(clean(tree));
+            }
+        }
+        self.flush_objects()?;
+        let attr_source = self.has_attributes(ours.tree)?.then_some(ours.commit);
+        let merged = self.ort.borrow_mut().merge(
+            self.common_dir(),
+            attr_source,
+            base.map(|b| b.commit),
+            ours.commit,
+            theirs.commit,
+        )?;
+        if merged.conflicts.is_empty() {
+            return Ok(clean(merged.tree));
+        }
+        let settled: Vec<Option<Option<Oid>>> = merged.conflicts.iter().map(resolver).collect();
+        if settled.iter().any(Option::is_none) {
+            return Ok(TreeMerge::Conflict(merged.conflicts));
+        }
+        let resolutions: Vec<(&ConflictedPath, Option<Oid>)> = merged
+            .conflicts
+            .iter()
+            .zip(settled.into_iter().flatten())
+            .collect();
+        Ok(TreeMerge::Clean {
+            tree: self.settle(merged.tree, &resolutions)?,
+            reused: merged.conflicts.into_iter().map(|c| c.path).collect(),
+        })
+    }
+
+    /// The merge of trees whose sides changed different paths, or None when git must
+    /// decide.
+    fn merge_disjoint(&self, base: Oid, ours: Oid, theirs: Oid) -> Result<Option<Oid>> {
         if ours == theirs || base == theirs {
-            return Ok(clean(ours));
+            return Ok(Some(ours));
         }
         if base == ours {
-            return Ok(clean(theirs));
+            return Ok(Some(theirs));
         }
         let (base_tree, ours_tree, theirs_tree) = (
             self.find_tree(base)?,
             self.find_tree(ours)?,
             self.find_tree(theirs)?,
         );
-        match self.merge_subtrees(Some(&base_tree), &ours_tree, &theirs_tree, "")? {
-            Some(oid) => Ok(clean(Oid::from_git(oid))),
-            None => self.merge_trees_fully(&base_tree, &ours_tree, &theirs_tree, resolver),
-        }
+        Ok(self
+            .merge_subtrees(Some(&base_tree), &ours_tree, &theirs_tree, "")?
+            .map(Oid::from_git))
     }
 
-    /// Fast path: None means "not handled here, use the full merge".
+    /// One level of [`Repo::merge_disjoint`]: None means "git decides".
     fn merge_subtrees(
         &self,
         base: Option<&git2::Tree<'_>>,
@@ -96,19 +139,19 @@ impl Repo {
             let o = ours.get_name_bytes(&name);
             let t = theirs.get_name_bytes(&name);
             let (kb, ko, kt) = (key(&b), key(&o), key(&t));
-            if ko == kt || kb == kt {
+            if kb == kt || (ko == kt && is_same_edit(kb, ko)) {
                 continue;
             }
             let path = format!("{prefix}{}", String::from_utf8_lossy(&name));
-            let cname = CString::new(name.clone()).expect("tree entry names hold no NUL");
             let merged = if kb == ko {
                 kt
             } else {
-                match self.merge_entry(kb, ko, kt, &path)? {
-                    Some(entry) => Some(entry),
+                match self.merge_folders(kb, ko, kt, &path)? {
+                    Some(tree) => Some((tree, MODE_TREE)),
                     None => return Ok(None),
                 }
             };
+            let cname = CString::new(name).expect("tree entry names hold no NUL");
             match merged {
                 Some((oid, mode)) if !(mode == MODE_TREE && self.is_empty_tree(oid)?) => {
                     builder
@@ -135,84 +178,37 @@ impl Repo {
         ))
     }
 
-    /// Merges one entry both sides changed. None: not handled by the fast path.
-    fn merge_entry(
+    /// A folder both sides changed (present on both, and in the base if anywhere),
+    /// merged a level down; None for any other entry both sides changed.
+    fn merge_folders(
         &self,
         base: EntryKey,
         ours: EntryKey,
         theirs: EntryKey,
         path: &str,
-    ) -> Result<Option<(git2::Oid, i32)>> {
-        let (Some((o_id, o_mode)), Some((t_id, t_mode))) = (ours, theirs) else {
-            return Ok(None);
-        };
-        let base_mode = base.map(|(_, m)| m);
-        if o_mode == MODE_TREE && t_mode == MODE_TREE && base_mode.is_none_or(|m| m == MODE_TREE) {
-            let base_tree = match base {
-                Some((id, _)) => Some(
-                    self.inner
-                        .find_tree(id)
-                        .ctx(|| format!("cannot read {path}"))?,
-                ),
-                None => None,
-            };
-            let ours_tree = self
-                .inner
-                .find_tree(o_id)
-                .ctx(|| format!("cannot read {path}"))?;
-            let theirs_tree = self
-                .inner
-                .find_tree(t_id)
-                .ctx(|| format!("cannot read {path}"))?;
-            let prefix = format!("{path}/");
-            return Ok(self
-                .merge_subtrees(base_tree.as_ref(), &ours_tree, &theirs_tree, &prefix)?
-                .map(|oid| (oid, MODE_TREE)));
-        }
-        let Some((b_id, b_mode)) = base else {
-            return Ok(None);
-        };
-        let regular = |m: i32| m == MODE_BLOB || m == MODE_EXEC;
-        if !(b_mode == o_mode && o_mode == t_mode && regular(b_mode)) {
+    ) -> Result<Option<git2::Oid>> {
+        let is_tree = |k: EntryKey| k.is_some_and(|(_, mode)| mode == MODE_TREE);
+        if !(is_tree(ours) && is_tree(theirs) && (base.is_none() || is_tree(base))) {
             return Ok(None);
         }
-        self.merge_blobs(b_id, o_id, t_id, path, b_mode)
-    }
-
-    fn merge_blobs(
-        &self,
-        base: git2::Oid,
-        ours: git2::Oid,
-        theirs: git2::Oid,
-        path: &str,
-        mode: i32,
-    ) -> Result<Option<(git2::Oid, i32)>> {
-        let read = |id| {
-            self.inner
-                .find_blob(id)
-                .ctx(|| format!("cannot read {path}"))
+        let read = |k: EntryKey| -> Result<Option<git2::Tree<'_>>> {
+            k.map(|(id, _)| {
+                self.inner
+                    .find_tree(id)
+                    .ctx(|| format!("cannot read {path}"))
+            })
+            .transpose()
         };
-        let (base_blob, ours_blob, theirs_blob) = (read(base)?, read(ours)?, read(theirs)?);
-        let input = |content| {
-            let mut input = git2::MergeFileInput::new();
-            input.content(content).path(path);
-            input
+        let (base_tree, ours_tree, theirs_tree) = (read(base)?, read(ours)?, read(theirs)?);
+        let (Some(ours_tree), Some(theirs_tree)) = (ours_tree, theirs_tree) else {
+            return Ok(None);
         };
-        let result = git2::merge_file(
-            &input(base_blob.content()),
-            &input(ours_blob.content()),
-            &input(theirs_blob.content()),
-            None,
+        self.merge_subtrees(
+            base_tree.as_ref(),
+            &ours_tree,
+            &theirs_tree,
+            &format!("{path}/"),
         )
-        .ctx(|| format!("cannot merge {path}"))?;
-        if !result.is_automergeable() {
-            return Ok(None);
-        }
-        let oid = self
-            .inner
-            .blob(result.content())
-            .ctx(|| format!("cannot write the merged {path}"))?;
-        Ok(Some((oid, mode)))
     }
 
     fn is_empty_tree(&self, oid: git2::Oid) -> Result<bool> {
@@ -223,105 +219,72 @@ impl Repo {
         Ok(tree.is_empty())
     }
 
-    /// libgit2's complete merge (with rename detection), for everything the fast path
-    /// leaves alone.
-    fn merge_trees_fully(
-        &self,
-        base: &git2::Tree<'_>,
-        ours: &git2::Tree<'_>,
-        theirs: &git2::Tree<'_>,
-        resolver: Resolver<'_>,
-    ) -> Result<TreeMerge> {
-        let mut index = self
-            .inner
-            .merge_trees(base, ours, theirs, None)
-            .ctx(|| "cannot merge trees".into())?;
-        let mut reused = Vec::new();
-        if index.has_conflicts() {
-            let conflicts = conflicted_paths(&index)?;
-            let settled: Vec<Option<Option<Oid>>> = conflicts.iter().map(resolver).collect();
-            if settled.iter().any(Option::is_none) {
-                return Ok(TreeMerge::Conflict(conflicts));
-            }
-            for (conflict, resolution) in conflicts.iter().zip(settled.into_iter().flatten()) {
-                settle(&mut index, conflict, resolution)?;
-                reused.push(conflict.path.clone());
+    /// Whether the tree holds a `.gitattributes` file at any depth (remembered by tree,
+    /// so the trees of successive commits are mostly looked up, not walked).
+    fn has_attributes(&self, tree: Oid) -> Result<bool> {
+        if let Some(&known) = self.attributes.borrow().get(&tree) {
+            return Ok(known);
+        }
+        let mut found = false;
+        for entry in self.find_tree(tree)?.iter() {
+            found = if entry.name_bytes() == b".gitattributes" {
+                true
+            } else if entry.filemode() == MODE_TREE {
+                self.has_attributes(Oid::from_git(entry.id()))?
+            } else {
+                false
+            };
+            if found {
+                break;
             }
         }
-        let oid = index
-            .write_tree_to(&self.inner)
+        self.attributes.borrow_mut().insert(tree, found);
+        Ok(found)
+    }
+
+    /// `tree` (git's merge, with conflicted files as git writes them) with each
+    /// conflicted path replaced by its recorded resolution (None: deleted).
+    fn settle(&self, tree: Oid, resolutions: &[(&ConflictedPath, Option<Oid>)]) -> Result<Oid> {
+        let baseline = self.find_tree(tree)?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (conflict, resolved) in resolutions {
+            match resolved {
+                Some(blob) => {
+                    let mode = baseline
+                        .get_path(std::path::Path::new(&conflict.path))
+                        .map(|e| e.filemode())
+                        .unwrap_or(MODE_BLOB);
+                    update.upsert(conflict.path.as_str(), blob.to_git(), file_mode(mode));
+                }
+                None => {
+                    update.remove(conflict.path.as_str());
+                }
+            }
+        }
+        let oid = update
+            .create_updated(&self.inner, &baseline)
             .ctx(|| "cannot write a merged tree".into())?;
-        Ok(TreeMerge::Clean {
-            tree: Oid::from_git(oid),
-            reused,
-        })
+        Ok(Oid::from_git(oid))
     }
 }
 
-/// The conflicts of a merge index, one per path (a rename conflict names each path).
-fn conflicted_paths(index: &git2::Index) -> Result<Vec<ConflictedPath>> {
-    let mut out: Vec<ConflictedPath> = Vec::new();
-    let conflicts = index
-        .conflicts()
-        .ctx(|| "cannot read merge conflicts".into())?;
-    for conflict in conflicts {
-        let conflict = conflict.ctx(|| "cannot read merge conflicts".into())?;
-        let blob = |e: &Option<git2::IndexEntry>| e.as_ref().map(|e| Oid::from_git(e.id));
-        let (base, ours, theirs) = (
-            blob(&conflict.ancestor),
-            blob(&conflict.our),
-            blob(&conflict.their),
-        );
-        for entry in [&conflict.ancestor, &conflict.our, &conflict.their]
-            .into_iter()
-            .flatten()
-        {
-            let path = String::from_utf8_lossy(&entry.path).into_owned();
-            if !out.iter().any(|c| c.path == path) {
-                out.push(ConflictedPath {
-                    path,
-                    base,
-                    ours,
-                    theirs,
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+/// Whether both sides making the same change `ours` to `base` needs nothing from git:
+/// true for the same new content of a file both keep; false where rename detection
+/// could pair the change with another path (an addition or a deletion) and for folders
+/// (which may hold such changes).
+fn is_same_edit(base: EntryKey, ours: EntryKey) -> bool {
+    let file = |k: EntryKey| k.is_some_and(|(_, mode)| mode != MODE_TREE);
+    file(base) && file(ours)
 }
 
-/// Replaces a path's conflict entries by its recorded resolution.
-fn settle(index: &mut git2::Index, conflict: &ConflictedPath, resolved: Option<Oid>) -> Result<()> {
-    let path = std::path::Path::new(&conflict.path);
-    let mode = index
-        .conflict_get(path)
-        .ok()
-        .and_then(|c| c.our.or(c.their).map(|e| e.mode))
-        .unwrap_or(MODE_BLOB as u32);
-    index
-        .conflict_remove(path)
-        .ctx(|| format!("cannot settle the conflict in {}", conflict.path))?;
-    if let Some(blob) = resolved {
-        let entry = git2::IndexEntry {
-            ctime: git2::IndexTime::new(0, 0),
-            mtime: git2::IndexTime::new(0, 0),
-            dev: 0,
-            ino: 0,
-            mode,
-            uid: 0,
-            gid: 0,
-            file_size: 0,
-            id: blob.to_git(),
-            flags: 0,
-            flags_extended: 0,
-            path: conflict.path.as_bytes().to_vec(),
-        };
-        index
-            .add(&entry)
-            .ctx(|| format!("cannot settle the conflict in {}", conflict.path))?;
+/// The file mode git2's tree update takes for a tree entry's mode.
+fn file_mode(mode: i32) -> git2::FileMode {
+    match mode {
+        0o100755 => git2::FileMode::BlobExecutable,
+        0o120000 => git2::FileMode::Link,
+        0o160000 => git2::FileMode::Commit,
+        _ => git2::FileMode::Blob,
     }
-    Ok(())
 }
 
 fn key(entry: &Option<git2::TreeEntry<'_>>) -> EntryKey {

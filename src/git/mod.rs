@@ -14,11 +14,14 @@ mod merge;
 mod object_buffer;
 mod objects;
 mod oid;
+mod ort;
 mod refs;
 mod remote;
 mod stash;
 mod workdir;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::Path;
 
 pub use branch_name::BranchName;
@@ -35,7 +38,7 @@ pub use main_tree::{
     create_main_conflict, forget_stale_head, lent_head, main_conflict_on, restore_head,
     MainConflict,
 };
-pub use merge::{ConflictedPath, Resolver, TreeMerge};
+pub use merge::{ConflictedPath, Resolver, Side, TreeMerge};
 pub use oid::Oid;
 pub use refs::{Head, RefMove, RefUpdate};
 pub use remote::{PushUpdate, PUSHING_ENV};
@@ -82,6 +85,10 @@ pub struct Repo {
     // Declared before `inner`, so dropped before the repository it belongs to.
     objects: Option<object_buffer::ObjectBuffer>,
     inner: git2::Repository,
+    /// git's merges, for those the in-memory merge leaves to git.
+    ort: RefCell<ort::Ort>,
+    /// Whether a tree holds a `.gitattributes` file, by tree.
+    attributes: RefCell<HashMap<Oid, bool>>,
 }
 
 impl Repo {
@@ -89,6 +96,8 @@ impl Repo {
         Ok(Repo {
             objects: Some(object_buffer::ObjectBuffer::install(&inner)?),
             inner,
+            ort: RefCell::default(),
+            attributes: RefCell::default(),
         })
     }
 
@@ -101,6 +110,8 @@ impl Repo {
         Ok(Repo {
             objects: None,
             inner,
+            ort: RefCell::default(),
+            attributes: RefCell::default(),
         })
     }
 

@@ -40,7 +40,9 @@ impl Runner<'_> {
             .expect("a branch stops on a conflict it recorded");
         let apply = match conflict.kind {
             ConflictKind::Pick => Apply::CherryPick,
-            ConflictKind::Merge => Apply::Merge,
+            ConflictKind::Merge => Apply::Merge {
+                label: self.merge_source(index).to_string(),
+            },
         };
         self.checkpoints
             .keep(&self.state.run_id, &[conflict.partial])?;
@@ -77,7 +79,7 @@ impl Runner<'_> {
     ) -> Result<PathBuf> {
         if self.state.options.conflict_worktree == ConflictWorktree::Main {
             let message = format!("align: conflict in {name} ({})", self.state.run_id);
-            match create_main_conflict(self.repo, at, apply, commit, &message)? {
+            match create_main_conflict(self.repo, at, apply.clone(), commit, &message)? {
                 MainConflict::Ready(path) => return Ok(path),
                 MainConflict::Refused(why) => self.ui.warn(format!(
                     "the work tree cannot take the conflict ({why}); it is in a linked worktree"

@@ -377,13 +377,17 @@ impl<'r> Runner<'r> {
     }
 
     /// How `git merge` names what is merged into the branch at `index`.
-    fn merge_label(&self, index: usize) -> String {
+    fn merge_source(&self, index: usize) -> &str {
         let branch = &self.state.branches[index];
-        let name = if branch.stacked {
+        if branch.stacked {
             &branch.parent
         } else {
             &self.state.onto.name
-        };
+        }
+    }
+
+    fn merge_label(&self, index: usize) -> String {
+        let name = self.merge_source(index);
         let exists = |refname: String| self.repo.ref_target(&refname).ok().flatten().is_some();
         if exists(BranchName::new(name).refname()) {
             format!("branch '{name}'")

@@ -1,0 +1,342 @@
+//! git's own merge (merge-ort), asked through `git merge-tree --write-tree --stdin`: one
+//! long-lived process answers every merge of a run, so each costs a line written and a
+//! record read, not a process start.
+//!
+//! git flushes each answer before writing the NUL that ends it, so that NUL comes with
+//! the next answer. Each merge is therefore followed by a trivial one (the empty tree
+//! merged with itself), whose answer brings the real one's end; its own end is taken at
+//! the start of the next merge.
+//!
+//! `git rebase` reads `.gitattributes` from its work tree, which holds the side being
+//! merged into ("ours"). The long-lived process reads them from an empty tree
+//! (`--attr-source`), which is the same whenever ours has no `.gitattributes` file; a
+//! merge whose ours has one gets a process of its own with ours as the source.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use super::merge::ConflictedPath;
+use super::Oid;
+use crate::error::{Error, Result};
+
+/// The empty tree, which git knows without storing it.
+const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+/// The merge sent after each real one: the empty tree with itself.
+const TRIVIAL_MERGE: &str = concat!(
+    "4b825dc642cb6eb9a060e54bf8d69288fbee4904 -- ",
+    "4b825dc642cb6eb9a060e54bf8d69288fbee4904 ",
+    "4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+);
+
+/// The oldest git whose `merge-tree` takes merge bases on `--stdin` and `--attr-source`.
+const OLDEST_GIT: (u32, u32) = (2, 45);
+
+/// What git's merge made of two commits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrtMerge {
+    /// The merged tree; on a conflict, with the conflicted files as git writes them.
+    pub tree: Oid,
+    /// The conflicted paths (empty: the merge is clean).
+    pub conflicts: Vec<ConflictedPath>,
+}
+
+/// The merges of one repository: a shared process, started at the first merge.
+#[derive(Default)]
+pub struct Ort {
+    shared: Option<OrtProcess>,
+}
+
+impl Ort {
+    /// Merges `theirs` into `ours` (commits) against `base` (None: the merge bases git
+    /// finds), reading attributes from `attr_source` (None: there are none to read).
+    pub fn merge(
+        &mut self,
+        git_dir: &Path,
+        attr_source: Option<Oid>,
+        base: Option<Oid>,
+        ours: Oid,
+        theirs: Oid,
+    ) -> Result<OrtMerge> {
+        if attr_source.is_some() {
+            return OrtProcess::start(git_dir, attr_source)?.merge(base, ours, theirs);
+        }
+        let process = match &mut self.shared {
+            Some(process) => process,
+            None => self.shared.insert(OrtProcess::start(git_dir, None)?),
+        };
+        let merged = process.merge(base, ours, theirs);
+        if merged.is_err() {
+            self.shared = None;
+        }
+        merged
+    }
+}
+
+/// A running `git merge-tree --stdin`.
+struct OrtProcess {
+    child: Child,
+    input: Option<ChildStdin>,
+    output: BufReader<ChildStdout>,
+    /// Where the process writes its standard error, read back when it fails.
+    errors: File,
+    /// Whether the NUL ending the last trivial merge's answer is still to be read.
+    end_pending: bool,
+}
+
+impl OrtProcess {
+    /// Starts `git merge-tree` on the repository at `git_dir`, reading attributes from
+    /// `attr_source` (a tree-ish; None: the empty tree).
+    fn start(git_dir: &Path, attr_source: Option<Oid>) -> Result<OrtProcess> {
+        check_git_version()?;
+        let source = attr_source.map_or_else(|| EMPTY_TREE.to_string(), |oid| oid.to_string());
+        let errors = tempfile::tempfile()
+            .map_err(|e| Error::io("cannot make a file for git's errors", e))?;
+        let stderr = errors
+            .try_clone()
+            .map_err(|e| Error::io("cannot make a file for git's errors", e))?;
+        let mut child = Command::new("git")
+            .arg("--git-dir")
+            .arg(git_dir)
+            .arg(format!("--attr-source={source}"))
+            .args(["merge-tree", "--write-tree", "--stdin", "-z", "--messages"])
+            .arg("--allow-unrelated-histories")
+            .current_dir(git_dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| Error::io("cannot run git merge-tree (is git installed?)", e))?;
+        let input = child.stdin.take();
+        let output = BufReader::new(child.stdout.take().expect("stdout was piped"));
+        Ok(OrtProcess {
+            child,
+            input,
+            output,
+            errors,
+            end_pending: false,
+        })
+    }
+
+    /// Merges `theirs` into `ours` (commits) against `base` (None: the merge bases git
+    /// finds, merged recursively as `git merge` does).
+    fn merge(&mut self, base: Option<Oid>, ours: Oid, theirs: Oid) -> Result<OrtMerge> {
+        let line = match base {
+            Some(base) => format!("{base} -- {ours} {theirs}\n{TRIVIAL_MERGE}"),
+            None => format!("{ours} {theirs}\n{TRIVIAL_MERGE}"),
+        };
+        let written = match self.input.as_mut() {
+            Some(input) => input
+                .write_all(line.as_bytes())
+                .and_then(|()| input.flush()),
+            None => Err(std::io::ErrorKind::BrokenPipe.into()),
+        };
+        let answer = written.map_err(|_| ()).and_then(|()| {
+            if self.end_pending {
+                self.end()?;
+            }
+            let merge = self.read_record()?;
+            self.read_trivial()?;
+            Ok(merge)
+        });
+        match answer {
+            Ok(merge) => Ok(merge),
+            Err(()) => Err(self.failure()),
+        }
+    }
+
+    /// Reads one answer: status, tree, conflicted entries, then messages (whose
+    /// conflict paths stand in for entries git did not stage).
+    fn read_record(&mut self) -> std::result::Result<OrtMerge, ()> {
+        let status = self.field()?;
+        let tree = self.field()?.parse::<Oid>().map_err(|_| ())?;
+        let mut staged = Vec::new();
+        loop {
+            let field = self.field()?;
+            if field.is_empty() {
+                break;
+            }
+            staged.push(parse_entry(&field)?);
+        }
+        let mut noted = Vec::new();
+        loop {
+            let count = self.field()?;
+            if count.is_empty() {
+                break;
+            }
+            let count: usize = count.parse().map_err(|_| ())?;
+            let paths = (0..count)
+                .map(|_| self.field())
+                .collect::<std::result::Result<Vec<_>, ()>>()?;
+            let kind = self.field()?;
+            self.field()?;
+            if kind.starts_with("CONFLICT") {
+                noted.extend(paths);
+            }
+        }
+        let conflicts = match status.as_str() {
+            "1" => Vec::new(),
+            "0" => conflicted_paths(staged, noted),
+            _ => return Err(()),
+        };
+        Ok(OrtMerge { tree, conflicts })
+    }
+
+    /// The trivial merge's answer, but for its end: clean, the empty tree, no conflicts.
+    fn read_trivial(&mut self) -> std::result::Result<(), ()> {
+        let (status, tree) = (self.field()?, self.field()?);
+        if status != "1" || tree != EMPTY_TREE {
+            return Err(());
+        }
+        self.end()?;
+        self.end_pending = true;
+        Ok(())
+    }
+
+    /// An empty field: the end of a list, or of an answer.
+    fn end(&mut self) -> std::result::Result<(), ()> {
+        match self.field()?.is_empty() {
+            true => Ok(()),
+            false => Err(()),
+        }
+    }
+
+    /// One NUL-terminated field of the output.
+    fn field(&mut self) -> std::result::Result<String, ()> {
+        let mut bytes = Vec::new();
+        match self.output.read_until(0, &mut bytes) {
+            Ok(_) if bytes.last() == Some(&0) => {
+                bytes.pop();
+                String::from_utf8(bytes).map_err(|_| ())
+            }
+            _ => Err(()),
+        }
+    }
+
+    /// The error for a process that stopped answering: the last line it printed.
+    fn failure(&mut self) -> Error {
+        self.input = None;
+        let _ = self.child.wait();
+        let mut said = String::new();
+        let _ = self.errors.rewind();
+        let _ = self.errors.read_to_string(&mut said);
+        let last = said
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("it stopped without saying why");
+        Error::Git {
+            context: "git merge-tree failed".into(),
+            message: last.trim_start_matches("fatal: ").to_string(),
+        }
+    }
+}
+
+impl Drop for OrtProcess {
+    fn drop(&mut self) {
+        self.input = None;
+        let _ = self.child.wait();
+    }
+}
+
+/// One conflicted file entry: `<mode> <object> <stage>\t<path>`.
+fn parse_entry(field: &str) -> std::result::Result<(String, u8, Oid), ()> {
+    let (meta, path) = field.split_once('\t').ok_or(())?;
+    let mut parts = meta.split(' ');
+    let (_mode, object, stage) = (parts.next(), parts.next(), parts.next());
+    let object = object.ok_or(())?.parse::<Oid>().map_err(|_| ())?;
+    let stage = stage.ok_or(())?.parse::<u8>().map_err(|_| ())?;
+    Ok((path.to_string(), stage, object))
+}
+
+/// The conflicts by path, sorted: each staged path with its blob at stages 1, 2 and 3,
+/// then every path a conflict message names that has no stage (e.g. a file git moved).
+fn conflicted_paths(staged: Vec<(String, u8, Oid)>, noted: Vec<String>) -> Vec<ConflictedPath> {
+    let mut out: Vec<ConflictedPath> = Vec::new();
+    for (path, stage, object) in staged {
+        let at = match out.iter().position(|c| c.path == path) {
+            Some(at) => at,
+            None => {
+                out.push(ConflictedPath {
+                    path,
+                    base: None,
+                    ours: None,
+                    theirs: None,
+                });
+                out.len() - 1
+            }
+        };
+        let entry = &mut out[at];
+        match stage {
+            1 => entry.base = Some(object),
+            2 => entry.ours = Some(object),
+            _ => entry.theirs = Some(object),
+        }
+    }
+    for path in noted {
+        if !out.iter().any(|c| c.path == path) {
+            out.push(ConflictedPath {
+                path,
+                base: None,
+                ours: None,
+                theirs: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Refuses a git too old for the merges git-align asks of it, saying which it found.
+fn check_git_version() -> Result<()> {
+    let out = Command::new("git")
+        .arg("--version")
+        .output()
+        .map_err(|e| Error::io("cannot run git (is it installed?)", e))?;
+    let said = String::from_utf8_lossy(&out.stdout);
+    let version = said.trim().trim_start_matches("git version ").to_string();
+    let mut numbers = version.split('.').map(|n| n.parse::<u32>().unwrap_or(0));
+    let found = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+    if found >= OLDEST_GIT {
+        return Ok(());
+    }
+    Err(Error::OldGit {
+        found: crate::ui::escape_line(&version),
+        needed: format!("{}.{}", OLDEST_GIT.0, OLDEST_GIT.1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oid(n: u8) -> Oid {
+        Oid::from_bytes([n; 20])
+    }
+
+    #[test]
+    fn conflicts_gather_stages_by_path_and_add_unstaged_paths() {
+        let staged = vec![
+            ("b".to_string(), 1, oid(1)),
+            ("b".to_string(), 3, oid(3)),
+            ("a".to_string(), 2, oid(2)),
+        ];
+        let paths = conflicted_paths(staged, vec!["c".into(), "a".into()]);
+        let names: Vec<&str> = paths.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(
+            (paths[1].base, paths[1].ours, paths[1].theirs),
+            (Some(oid(1)), None, Some(oid(3)))
+        );
+        assert_eq!(paths[2].ours, None);
+    }
+
+    #[test]
+    fn an_entry_is_mode_object_stage_tab_path() {
+        let field = format!("100644 {} 2\tdir/a b.txt", oid(7));
+        assert_eq!(parse_entry(&field), Ok(("dir/a b.txt".into(), 2, oid(7))));
+        assert_eq!(parse_entry("100644 nonsense"), Err(()));
+    }
+}
