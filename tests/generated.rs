@@ -3,7 +3,7 @@
 
 use crate::common::oracle::{rebase_loop, verdicts, verdicts_text, Verdict};
 use crate::common::synth::Synth;
-use crate::common::{data_file, TestRepo};
+use crate::common::{data_file, ConflictSeen, TestRepo};
 
 #[test]
 fn synthetic_topics_and_stacks_match_git_rebase() {
@@ -52,16 +52,34 @@ fn renamed_files_in_the_base_match_git_rebase() {
 /// Aligns `repo` onto main, skipping every conflict; returns the branches paused on, in
 /// order.
 fn align_skipping_conflicts(repo: &TestRepo) -> Vec<String> {
+    align_skipping_conflicts_seen(repo, &mut |_| {})
+}
+
+/// As [`align_skipping_conflicts`], calling `seen` with the branch at each conflict.
+fn align_skipping_conflicts_seen(repo: &TestRepo, seen: &mut dyn FnMut(&str)) -> Vec<String> {
     let mut paused_on = Vec::new();
     let mut code = repo.align(&["--onto", "main"]).status.code();
     while code == Some(3) {
         let status = repo.status_json();
         assert_eq!(status["pause_reason"], "conflict");
-        paused_on.push(status["current"].as_str().unwrap().to_string());
+        let branch = status["current"].as_str().unwrap().to_string();
+        seen(&branch);
+        paused_on.push(branch);
         code = repo.align(&["skip"]).status.code();
     }
     assert_eq!(code, Some(0));
     paused_on
+}
+
+/// Where `git rebase main <branch>` stops on a copy of `repo`: the commit it stops on,
+/// and the conflict it leaves (unmerged entries, conflicted files).
+fn rebase_stop(repo: &TestRepo, branch: &str) -> (String, ConflictSeen) {
+    let copy = repo.copy();
+    assert!(!copy.git_ok(&["rebase", "-q", "main", branch]));
+    (
+        copy.rev("REBASE_HEAD"),
+        ConflictSeen::in_dir(&copy, &copy.path),
+    )
 }
 
 #[test]
@@ -101,7 +119,34 @@ fn real_history_matches_git_rebase(bundle: &str, expected: &str) {
         theirs, recorded,
         "git rebase no longer gives the recorded verdicts"
     );
-    align_skipping_conflicts(&repo);
+    let mut compared = 0;
+    let paused_on = align_skipping_conflicts_seen(&repo, &mut |branch| {
+        let state = repo.state_json();
+        let at = state["branches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == branch)
+            .unwrap();
+        let commit = at["conflict"]["commit"].as_str().unwrap();
+        let (stopped_at, theirs) = rebase_stop(&before, branch);
+        if stopped_at == commit {
+            let worktree = repo.status_json()["worktree"].as_str().unwrap().to_string();
+            let ours = ConflictSeen::in_dir(&repo, std::path::Path::new(&worktree));
+            assert_eq!(
+                ours, theirs,
+                "the conflict of {branch} differs from git rebase's"
+            );
+            compared += 1;
+        }
+    });
+    // Every branch stops where a lone `git rebase main <branch>` stops (no conflict
+    // here is in a branch stacked on one that moved).
+    assert!(
+        compared == paused_on.len(),
+        "only {compared} of {} conflicts compared",
+        paused_on.len()
+    );
     let ours = verdicts_text(&verdicts(&before, &repo, "main"));
     assert_eq!(ours, recorded, "git align differs from git rebase");
     repo.assert_fsck();

@@ -4,11 +4,10 @@
 //! commits, a conflict git's unmerged index entries and git's conflicted files, byte for
 //! byte, in the worktree git align sets up.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::common::oracle::{rebase_loop, verdicts, Verdict};
-use crate::common::TestRepo;
+use crate::common::{ConflictSeen, TestRepo};
 
 /// A fork: `base` runs on `main`, `topic` on the new branch `topic`, then `main` on
 /// `main` again. Each is a shell script; `c MESSAGE` commits every change.
@@ -35,29 +34,11 @@ impl Fork<'_> {
     }
 }
 
-/// A conflict as git leaves it: `git ls-files -u`, and each unmerged file's bytes.
-#[derive(Debug, PartialEq, Eq)]
-struct ConflictSeen {
-    stages: String,
-    files: BTreeMap<String, Vec<u8>>,
-}
-
-fn conflict_in(repo: &TestRepo, dir: &Path) -> ConflictSeen {
-    let stages = repo.git_at(dir, &["ls-files", "-u"]);
-    let mut files = BTreeMap::new();
-    for line in stages.lines() {
-        let path = line.split_once('\t').unwrap().1.to_string();
-        let bytes = std::fs::read(dir.join(&path)).unwrap_or_default();
-        files.insert(path, bytes);
-    }
-    ConflictSeen { stages, files }
-}
-
 /// What `git rebase main topic` leaves on a copy of `repo` when it stops.
 fn rebase_conflict(repo: &TestRepo) -> ConflictSeen {
     let copy = repo.copy();
     assert!(!copy.git_ok(&["rebase", "-q", "main", "topic"]));
-    conflict_in(&copy, &copy.path)
+    ConflictSeen::in_dir(&copy, &copy.path)
 }
 
 /// Rebases and aligns the fork, asserts they agree, and returns git's verdict.
@@ -87,7 +68,7 @@ fn agree_with(fork: &Fork<'_>, config: &[(&str, &str)]) -> Verdict {
             assert_eq!(out.status.code(), Some(3), "git rebase stops: {said}");
             let worktree = repo.status_json()["worktree"].as_str().unwrap().to_string();
             assert_eq!(
-                conflict_in(&repo, Path::new(&worktree)),
+                ConflictSeen::in_dir(&repo, Path::new(&worktree)),
                 rebase_conflict(&repo)
             );
             repo.align_expect(&["cancel"], 0);
@@ -258,7 +239,7 @@ fn union_attribute_in_a_subfolder_of_the_base_merges_both() {
     let fork = Fork {
         base: "mkdir -p doc; seq 1 3 >doc/log; c base",
         topic: "echo topic >>doc/log; c topic",
-        main: "echo main >>doc/log; echo 'log merge=union' >doc/.gitattributes; c main",
+        main: "echo main >>doc/log; echo 'log merge=union' >doc/.gitattributes; c main; git checkout -q -b elsewhere HEAD~1",
     };
     assert!(matches!(agree(&fork), Verdict::Clean(_)));
 }

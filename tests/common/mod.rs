@@ -544,3 +544,24 @@ pub fn write_lock_record(repo: &TestRepo, pid: u32) {
     )
     .unwrap();
 }
+
+/// A conflict as git leaves it: `git ls-files -u`, and each unmerged file's bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConflictSeen {
+    stages: String,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl ConflictSeen {
+    /// The conflict in the work tree at `dir` (of `repo` or one of its worktrees).
+    pub fn in_dir(repo: &TestRepo, dir: &Path) -> ConflictSeen {
+        let stages = repo.git_at(dir, &["ls-files", "-u"]);
+        let mut files = BTreeMap::new();
+        for line in stages.lines() {
+            let path = line.split_once('\t').unwrap().1.to_string();
+            let bytes = std::fs::read(dir.join(&path)).unwrap_or_default();
+            files.insert(path, bytes);
+        }
+        ConflictSeen { stages, files }
+    }
+}
