@@ -564,3 +564,52 @@ fn a_resolution_committed_in_the_main_work_tree_is_used_as_it_is() {
     assert_eq!(head_branch(&repo).as_deref(), Some("main"));
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+/// With `rerere.enabled`, a resolution recorded by a `git rebase` is applied when git
+/// align sets the same conflict up (the run still stops, as `git rebase` does).
+#[test]
+fn rerere_applies_a_resolution_git_recorded() {
+    let repo = repo();
+    repo.git(&["config", "rerere.enabled", "true"]);
+    let topic = repo.rev("topic");
+    assert!(!repo.git_ok(&["rebase", "-q", "main", "topic"]));
+    let resolved = with_line(2, "two, resolved");
+    let resolved = resolved.replace("4\n", "four from main\n");
+    repo.write("f.txt", &resolved);
+    repo.git(&["add", "f.txt"]);
+    repo.git(&["-c", "core.editor=true", "rebase", "--continue"]);
+    let rebased = repo.rev("topic");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.branch("topic", &topic);
+
+    repo.align_expect(&["--onto", "main", "topic"], 3);
+    let wt = worktree(&repo);
+    assert_eq!(
+        std::fs::read_to_string(wt.join("f.txt")).unwrap(),
+        resolved,
+        "rerere did not apply the recorded resolution"
+    );
+    repo.git(&["-C", wt.to_str().unwrap(), "add", "f.txt"]);
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(repo.tree("topic"), repo.tree(&rebased));
+}
+
+/// A resolution made in git align's conflict worktree is recorded for rerere: a later
+/// `git rebase` of the same conflict gets it.
+#[test]
+fn rerere_records_a_resolution_made_here() {
+    let repo = repo();
+    repo.git(&["config", "rerere.enabled", "true"]);
+    repo.align_expect(&["--onto", "main", "topic"], 3);
+    let resolved = with_line(2, "two, resolved here").replace("4\n", "four from main\n");
+    resolve(&repo, "f.txt", &resolved);
+    repo.align_expect(&["continue"], 0);
+    repo.align_expect(&["undo"], 0);
+    assert!(!repo.git_ok(&["rebase", "-q", "main", "topic"]));
+    assert_eq!(
+        std::fs::read_to_string(repo.path.join("f.txt")).unwrap(),
+        resolved,
+        "git rerere did not get the resolution"
+    );
+    repo.git(&["rebase", "--abort"]);
+}

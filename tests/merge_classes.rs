@@ -355,3 +355,49 @@ fn renormalize_is_honoured() {
     };
     agree_with(&fork, &[("merge.renormalize", "true")]);
 }
+
+#[test]
+fn a_git_too_old_to_merge_stops_the_run_with_one_line_and_continue_finishes_it() {
+    let fork = Fork {
+        base: BASE_FILE,
+        topic: "sed -i 's/^25$/topic/' f; c topic",
+        main: "sed -i 's/^5$/main/' f; c main",
+    };
+    let repo = fork.build();
+    let oracle = rebase_loop(&repo, "main");
+    let real_git = repo
+        .command("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    let real_git = String::from_utf8(real_git.stdout).unwrap();
+    let bin = repo.tmp_dir().join("old-git");
+    std::fs::create_dir_all(&bin).unwrap();
+    let fake = bin.join("git");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = --version ] && {{ echo 'git version 2.39.5'; exit 0; }}\nexec {} \"$@\"\n",
+            real_git.trim()
+        ),
+    )
+    .unwrap();
+    let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755);
+    std::fs::set_permissions(&fake, mode).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let before = repo.branches();
+    let out = repo
+        .align_cmd(&["--onto", "main", "topic"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert_eq!(
+        said.lines().next().unwrap(),
+        "error: git 2.39.5 is too old: git-align merges through git 2.45 or newer"
+    );
+    assert_eq!(repo.branches(), before);
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(repo.rev("topic"), oracle.rev("topic"));
+}

@@ -55,22 +55,21 @@ pub(super) fn apply_commit(
 }
 
 /// Records the resolution in the work tree at `workdir` for `git rerere` (nothing
-/// unless `rerere.enabled`), as `git rebase --continue` does.
-pub(super) fn record_for_rerere(workdir: &Path) -> Result<()> {
+/// unless `rerere.enabled`), as `git rebase --continue` does. Returns why it could not
+/// (a lock a killed git left, say): the resolution is still good, only git will not
+/// know it.
+pub fn record_for_rerere(workdir: &Path) -> Option<String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(workdir)
         .arg("rerere")
         .stdin(Stdio::null())
-        .output()
-        .map_err(|e| crate::error::Error::io("cannot run git rerere", e))?;
-    if out.status.success() {
-        return Ok(());
+        .output();
+    match out {
+        Ok(out) if out.status.success() => None,
+        Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+        Err(e) => Some(e.to_string()),
     }
-    Err(crate::error::Error::Git {
-        context: "git rerere failed".into(),
-        message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
-    })
 }
 
 /// Whether the conflict set up on `partial` in an opened work tree is under way: the

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::checkout::{apply_commit, conflict_under_way, open, record_for_rerere, Apply};
+use super::checkout::{apply_commit, conflict_under_way, open, Apply};
 use super::linked::{populate, remove};
 use super::{GitContext, Oid, Repo};
 use crate::error::{Error, Result};
@@ -75,9 +75,8 @@ pub struct Resolved {
     pub tree: Oid,
 }
 
-/// Reads the resolution in a conflict worktree (and records it for `git rerere`);
-/// refuses (listing the files) while the index has unmerged paths or one of `paths`
-/// still holds conflict markers.
+/// Reads the resolution in a conflict worktree; refuses (listing the files) while the
+/// index has unmerged paths or one of `paths` still holds conflict markers.
 pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
     let inner = git2::Repository::open(checkout)
         .map_err(|_| Error::WorktreeGone(checkout.display().to_string()))?;
@@ -111,7 +110,6 @@ pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
             unstaged,
         });
     }
-    record_for_rerere(checkout)?;
     let tree = index
         .write_tree()
         .ctx(|| "cannot write the resolved tree".into())?;

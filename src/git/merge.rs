@@ -71,7 +71,9 @@ impl Repo {
                 return Ok(clean(tree));
             }
         }
-        self.flush_objects()?;
+        for side in base.iter().chain([&ours, &theirs]) {
+            self.write_commit_to_disk(side.commit)?;
+        }
         let attr_source = self.has_attributes(ours.tree)?.then_some(ours.commit);
         let merged = self.ort.borrow_mut().merge(
             self.common_dir(),

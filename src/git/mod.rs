@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub use branch_name::BranchName;
-pub use checkout::Apply;
+pub use checkout::{record_for_rerere, Apply};
 pub use config::parse_config_bool;
 pub use conflict_worktree::{
     conflict_in_progress, conflict_worktree_path, create_conflict_worktree, is_conflict_place_here,
@@ -120,6 +120,15 @@ impl Repo {
     pub fn flush_objects(&self) -> Result<()> {
         match &self.objects {
             Some(objects) => objects.flush(&self.inner),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes `commit` and the new objects it needs to disk (loose), for a git process to
+    /// read; the in-memory store keeps them until its next flush.
+    pub fn write_commit_to_disk(&self, commit: Oid) -> Result<()> {
+        match &self.objects {
+            Some(objects) => objects.write_loose(&self.inner, commit),
             None => Ok(()),
         }
     }

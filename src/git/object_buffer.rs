@@ -22,7 +22,8 @@ pub struct ObjectBuffer {
     // Declared before `odb`, so dropped first: the mempack lives inside the odb.
     mempack: git2::Mempack<'static>,
     odb: git2::Odb<'static>,
-    /// The object database on disk alone, to tell what a pack must carry.
+    /// The object database on disk alone, to tell what a pack must carry (and to write
+    /// loose objects to).
     disk: git2::Odb<'static>,
     /// The repository again, reading through `odb`, with a configuration that turns
     /// delta search off (`pack.deltaCacheSize` is also libgit2's big-file threshold);
@@ -49,10 +50,15 @@ impl ObjectBuffer {
             .ctx(|| "cannot add an in-memory object store".into())?;
         // SAFETY: as above, the backend lives as long as `odb`, which outlives it here.
         let mempack: git2::Mempack<'static> = unsafe { std::mem::transmute(mempack) };
-        let objects = repo.commondir().join("objects");
-        let disk = git2::Odb::new().ctx(|| "cannot open the object database".into())?;
-        disk.add_disk_alternate(&objects.to_string_lossy())
-            .ctx(|| format!("cannot open {}", objects.display()))?;
+        // The same object database without the mempack: a second handle on the
+        // repository, whose odb outlives it (reference-counted, as above).
+        let plain = git2::Repository::open(repo.path())
+            .ctx(|| format!("cannot open repository {}", repo.path().display()))?;
+        let disk = plain
+            .odb()
+            .ctx(|| "cannot open the object database".into())?;
+        // SAFETY: as for `odb` above.
+        let disk: git2::Odb<'static> = unsafe { std::mem::transmute(disk) };
         Ok(ObjectBuffer {
             mempack,
             odb,
@@ -108,6 +114,26 @@ impl ObjectBuffer {
             .ctx(|| "cannot empty the in-memory object store".into())
     }
 
+    /// Writes `commit` and the part of its tree the disk lacks as loose objects, for a
+    /// git process to read, leaving the buffer as it is (its next flush finds them on
+    /// disk). A merge git makes needs one commit's few new objects: a pack for them
+    /// would cost more than the merge.
+    pub fn write_loose(&self, repo: &git2::Repository, commit: Oid) -> Result<()> {
+        let mut missing = Vec::new();
+        let mut seen = HashSet::new();
+        self.add_commit(repo, &mut missing, &mut seen, commit)?;
+        for oid in missing {
+            let object = self
+                .odb
+                .read(oid)
+                .ctx(|| format!("cannot read object {oid}"))?;
+            self.disk
+                .write(object.kind(), object.data())
+                .ctx(|| format!("cannot write object {oid}"))?;
+        }
+        Ok(())
+    }
+
     /// Forgets the objects held in memory (nothing names them yet).
     pub fn discard(&self) -> Result<()> {
         self.commits.borrow_mut().clear();
@@ -125,7 +151,7 @@ impl ObjectBuffer {
     fn add_commit(
         &self,
         repo: &git2::Repository,
-        builder: &mut git2::PackBuilder<'_>,
+        builder: &mut impl ObjectSink,
         seen: &mut HashSet<git2::Oid>,
         commit: Oid,
     ) -> Result<()> {
@@ -135,7 +161,7 @@ impl ObjectBuffer {
         }
         let what = || format!("cannot pack commit {commit}");
         let tree = repo.find_commit(commit).ctx(what)?.tree_id();
-        builder.insert_object(commit, None).ctx(what)?;
+        builder.take(commit).ctx(what)?;
         self.add_tree(repo, builder, seen, tree)
     }
 
@@ -143,7 +169,7 @@ impl ObjectBuffer {
     fn add_tree(
         &self,
         repo: &git2::Repository,
-        builder: &mut git2::PackBuilder<'_>,
+        builder: &mut impl ObjectSink,
         seen: &mut HashSet<git2::Oid>,
         tree: git2::Oid,
     ) -> Result<()> {
@@ -151,18 +177,36 @@ impl ObjectBuffer {
             return Ok(());
         }
         let what = || format!("cannot pack tree {tree}");
-        builder.insert_object(tree, None).ctx(what)?;
+        builder.take(tree).ctx(what)?;
         for entry in repo.find_tree(tree).ctx(what)?.iter() {
             match entry.kind() {
                 Some(git2::ObjectType::Tree) => self.add_tree(repo, builder, seen, entry.id())?,
                 Some(git2::ObjectType::Blob)
                     if seen.insert(entry.id()) && !self.on_disk(entry.id()) =>
                 {
-                    builder.insert_object(entry.id(), None).ctx(what)?
+                    builder.take(entry.id()).ctx(what)?
                 }
                 _ => {}
             }
         }
+        Ok(())
+    }
+}
+
+/// Where the objects a flush must write go: a pack being built, or a list.
+trait ObjectSink {
+    fn take(&mut self, oid: git2::Oid) -> std::result::Result<(), git2::Error>;
+}
+
+impl ObjectSink for git2::PackBuilder<'_> {
+    fn take(&mut self, oid: git2::Oid) -> std::result::Result<(), git2::Error> {
+        self.insert_object(oid, None)
+    }
+}
+
+impl ObjectSink for Vec<git2::Oid> {
+    fn take(&mut self, oid: git2::Oid) -> std::result::Result<(), git2::Error> {
+        self.push(oid);
         Ok(())
     }
 }

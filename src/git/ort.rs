@@ -14,6 +14,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
@@ -104,6 +105,10 @@ impl OrtProcess {
             .args(["merge-tree", "--write-tree", "--stdin", "-z", "--messages"])
             .arg("--allow-unrelated-histories")
             .current_dir(git_dir)
+            // Its own process group: a Ctrl-C meant for git-align (which pauses the run
+            // at the next step) must not kill the merge it is waiting for. Should
+            // git-align die, the process reads the end of its input and exits.
+            .process_group(0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)

@@ -8,8 +8,8 @@ use super::{Pause, Runner};
 use crate::error::Result;
 use crate::git::{
     conflict_in_progress, conflict_worktree_path, create_conflict_worktree, create_main_conflict,
-    main_conflict_on, read_resolution, release_conflict_worktree, Apply, ConflictedPath,
-    MainConflict, Oid, Resolved,
+    main_conflict_on, read_resolution, record_for_rerere, release_conflict_worktree, Apply,
+    ConflictedPath, MainConflict, Oid, Resolved,
 };
 use crate::replay;
 use crate::state::{Conflict, ConflictKind, ConflictWorktree, PauseReason, Resolution, Step};
@@ -118,6 +118,12 @@ impl Runner<'_> {
         };
         let paths: Vec<String> = conflict.paths.iter().map(|p| p.path.clone()).collect();
         let resolved = read_resolution(&worktree, &paths)?;
+        if let Some(why) = record_for_rerere(&worktree) {
+            self.ui.warn(format!(
+                "git rerere could not record the resolution: {}",
+                crate::ui::escape_line(&why)
+            ));
+        }
         let name = branch.name.clone();
         let tip = self.commit_resolution(index, &conflict, resolved)?;
         for path in &conflict.paths {
