@@ -93,6 +93,10 @@ pub struct StartArgs {
     /// Refuse to start when the checked-out branch has uncommitted changes (the default)
     #[arg(long)]
     pub no_autostash: bool,
+    /// Pause on the first conflict, leaving every branch after it pending (by default the
+    /// other branches go on and conflicts wait in a queue) [config: align.stopAtFirst]
+    #[arg(long)]
+    pub stop_at_first: bool,
     /// Print the plan and change nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -14,4 +14,5 @@ mod git_native;
 mod kills;
 mod merge_classes;
 mod pause;
+mod queue;
 mod share;

@@ -55,7 +55,14 @@ fn check_after_crash(
         assert_eq!(repo.branches(), *expected, "crash point {point}");
         cancelled.align_expect(&["undo"], 0);
     } else {
-        let out = repo.align(&["continue"]);
+        // A run killed once paused on a conflict goes on as that pause says.
+        let paused_on_conflict = repo.status_json()["pause_reason"] == "conflict";
+        let first: &[&str] = if paused_on_conflict {
+            finish
+        } else {
+            &["continue"]
+        };
+        let out = repo.align(first);
         let mut code = out.status.code();
         while code == Some(3) {
             code = repo.align(finish).status.code();
@@ -91,6 +98,18 @@ fn check_after_crash(
 #[test]
 fn sigkill_at_every_crash_point_of_a_plain_run() {
     let points = kill_at_every_point(&template(), &["--onto", "main"], &["continue"]);
+    assert!(points >= 30, "only {points} crash points exercised");
+}
+
+/// A run that queues its conflicts (the clean branches go on), each then skipped.
+#[test]
+fn sigkill_at_every_crash_point_of_a_run_that_queues_conflicts() {
+    let template = TestRepo::generated(&Synth {
+        conflicts: 3,
+        stacks: 1,
+        ..small_synth()
+    });
+    let points = kill_at_every_point(&template, &["--onto", "main"], &["skip"]);
     assert!(points >= 30, "only {points} crash points exercised");
 }
 

@@ -126,7 +126,12 @@ fn following_lock_advice(repo: &TestRepo, args: &[&str]) -> Option<i32> {
                 std::fs::remove_file(&path).unwrap();
                 removed.push(path);
             }
-            None => return code,
+            None => {
+                if code == Some(1) {
+                    eprintln!("git align {args:?} said: {said}");
+                }
+                return code;
+            }
         }
     }
     panic!("git align {args:?} kept meeting lock files: {removed:?}");

@@ -3,7 +3,9 @@
 use crate::cli::CancelArgs;
 use crate::commands::{open_run, reconcile, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
-use crate::git::{release_conflict_worktree, restore_head, BranchName, RefMove};
+use crate::git::{
+    release_conflict_worktree, remove_conflict_worktree_of, restore_head, BranchName, RefMove,
+};
 use crate::lock::{self, Lock};
 use crate::run::{bring_back_autostash, checkout_if_clean, compare_work_tree, WorkTree};
 use crate::state::{RunState, State, Store};
@@ -106,6 +108,9 @@ fn restore(
         checkout_if_clean(repo, &[new, original], original)?;
     }
     release_conflict_worktree(repo, state.worktree.as_deref(), &message)?;
+    for branch in &state.branches {
+        remove_conflict_worktree_of(repo, &branch.name);
+    }
     record_decision(&mut state, "cancel", None);
     state.cancel();
     reconcile(repo, &mut state, true)?;

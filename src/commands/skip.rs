@@ -2,7 +2,7 @@
 
 use crate::commands::{open_run, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
-use crate::git::{release_conflict_worktree, BranchName, RefUpdate};
+use crate::git::{release_conflict_worktree, remove_conflict_worktree_of, BranchName, RefUpdate};
 use crate::plan::CommitSource;
 use crate::run::Runner;
 use crate::state::BranchStatus;
@@ -42,6 +42,7 @@ pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
         state.worktree.take().as_deref(),
         &format!("align: skip {name} ({})", state.run_id),
     )?;
+    remove_conflict_worktree_of(&ctx.repo, &name);
     state.branches[index].skip("skipped by request".into());
     ctx.ui.say(format!("skipped  {name}"));
     for child in state.descendants(&name) {

@@ -154,6 +154,7 @@ impl Settings {
             conflict_worktree,
             autostash,
             no_autostash,
+            stop_at_first,
             dry_run: _,
             branches,
         } = args;
@@ -211,6 +212,13 @@ impl Settings {
                 DEFAULT,
             )?
             .unwrap_or(false);
+        let stop_at_first = from
+            .pick(
+                ("stop_at_first", stop_at_first.then_some(true)),
+                ("align.stopAtFirst", |v| parse_bool("align.stopAtFirst", v)),
+                DEFAULT,
+            )?
+            .unwrap_or(false);
         Ok(Settings {
             onto,
             branches,
@@ -220,6 +228,7 @@ impl Settings {
                 pause_after,
                 conflict_worktree,
                 autostash,
+                stop_at_first,
                 sources: from.noted,
             },
         })

@@ -32,6 +32,7 @@ pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
         let mut value = serde_json::to_value(&state).expect("the state serialises");
         value["interrupted"] = serde_json::Value::Bool(here.interrupted);
         value["checkpoint"] = serde_json::json!(store.head().map(|o| o.to_string()));
+        value["queue"] = serde_json::to_value(state.queue()).expect("the queue serialises");
         if here.worktree.is_none() && state.worktree.is_some() {
             // Set up on another machine (or removed): not a place to resolve it here.
             value["worktree_elsewhere"] = value["worktree"].take();
@@ -161,6 +162,14 @@ fn print_human(state: &State, here: &Here) {
     }
     if let Some(content) = &state.pause_content {
         println!("{}", escape_lines(content.trim_end()));
+    }
+    let queue = state.queue_lines();
+    // A pause on a conflict lists the queue in its message, printed just above.
+    if !queue.is_empty() && state.pause_reason != Some(crate::state::PauseReason::Conflict) {
+        println!("queue ({} waiting):", queue.len());
+        for line in queue {
+            println!("  {}", e(&line));
+        }
     }
     for d in &state.decisions {
         let feedback = d

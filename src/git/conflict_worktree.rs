@@ -161,6 +161,37 @@ pub fn release_conflict_worktree(repo: &Repo, worktree: Option<&str>, message: &
     Ok(())
 }
 
+/// Removes the conflict worktree of branch `name` if git-align made one here (one whose
+/// setup a kill cut short is known to no state), also when the repository was moved or
+/// copied since (its two halves then name each other's old paths): both are in the git
+/// directory, named by git-align, and each still names the other's kind of place.
+pub fn remove_conflict_worktree_of(repo: &Repo, name: &str) {
+    let checkout = conflict_worktree_path(repo, name);
+    remove_conflict_worktree(repo, &checkout);
+    let Some(safe) = checkout.file_name().and_then(|n| n.to_str()) else {
+        return;
+    };
+    let admin = repo
+        .common_dir()
+        .join("worktrees")
+        .join(format!("{CONFLICT_ADMIN_PREFIX}{safe}"));
+    let names = |file: PathBuf, tail: String| {
+        fs::read_to_string(file).is_ok_and(|text| text.trim_end().ends_with(&tail))
+    };
+    if names(
+        checkout.join(".git"),
+        format!("/worktrees/{CONFLICT_ADMIN_PREFIX}{safe}"),
+    ) {
+        let _ = fs::remove_dir_all(&checkout);
+    }
+    if names(
+        admin.join("gitdir"),
+        format!("/align/worktrees/{safe}/.git"),
+    ) {
+        let _ = fs::remove_dir_all(&admin);
+    }
+}
+
 /// Removes a conflict worktree made by [`create_conflict_worktree`], and nothing else:
 /// `checkout` (a path from the state, which may come from another machine) must name a
 /// folder directly in `<git dir>/align/worktrees`, and the worktree git-align registered

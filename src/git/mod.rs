@@ -29,7 +29,7 @@ pub use checkout::{record_for_rerere, Apply};
 pub use config::parse_config_bool;
 pub use conflict_worktree::{
     conflict_in_progress, conflict_worktree_path, create_conflict_worktree, is_conflict_place_here,
-    read_resolution, release_conflict_worktree, Resolved,
+    read_resolution, release_conflict_worktree, remove_conflict_worktree_of, Resolved,
 };
 pub use exec_worktree::{remove_stale as remove_stale_worktrees, TempWorktree};
 pub use history::CommitMeta;

@@ -30,9 +30,35 @@ impl Runner<'_> {
         }
     }
 
+    /// Leaves the conflict of the branch at `index` in the queue (its partial result
+    /// kept, as a checkpoint will name it); the other branches go on.
+    pub(super) fn queue_conflict(&mut self, index: usize) -> Result<()> {
+        let branch = &self.state.branches[index];
+        let conflict = branch
+            .conflict
+            .as_ref()
+            .expect("a branch is queued on a conflict it recorded");
+        self.checkpoints
+            .keep(&self.state.run_id, &[conflict.partial])?;
+        let files: Vec<&str> = conflict.paths.iter().map(|p| p.path.as_str()).collect();
+        self.ui.say(format!(
+            "conflict {} in {}: it waits, the other branches go on",
+            branch.name,
+            files.join(", ")
+        ));
+        Ok(())
+    }
+
     /// Prepares the worktree where the conflict of the branch at `index` is resolved,
     /// and says where it is.
     pub(super) fn stop_on_conflict(&mut self, index: usize) -> Result<Pause> {
+        // The batch moves first: a checkpoint it writes must not name a worktree that a
+        // kill before the pause's own checkpoint would leave unannounced.
+        let at = (self.state.current.clone(), self.state.step);
+        if let Some(locked) = self.flush()? {
+            return Ok(locked);
+        }
+        (self.state.current, self.state.step) = at;
         let branch = &self.state.branches[index];
         let conflict = branch
             .conflict
@@ -58,11 +84,19 @@ impl Runner<'_> {
             ),
             ConflictKind::Merge => format!("merging {} into {}", self.state.onto.name, branch.name),
         };
-        let content = format!(
+        let mut content = format!(
             "conflict {what} in: {}\nresolve it in {}: edit the files, 'git add' them, then 'git align continue'",
             files.join(", "),
             path.display()
         );
+        let queue = self.state.queue_lines();
+        if queue.len() > 1 {
+            content.push_str(&format!(
+                "\nqueue ({} waiting, taken in this order):\n  {}",
+                queue.len(),
+                queue.join("\n  ")
+            ));
+        }
         self.state.worktree = Some(path.display().to_string());
         Ok(Pause::new(PauseReason::Conflict, content))
     }
@@ -113,7 +147,17 @@ impl Runner<'_> {
             .clone()
             .expect("resolve_conflict is called for a branch stopped on a conflict");
         let Some(worktree) = self.conflict_worktree_here(&branch.name, conflict.partial)? else {
-            // Made on another machine (the run was fetched), or removed: make it here.
+            // Queued and not set up yet, made on another machine (the run was fetched),
+            // or removed. A resolution recorded since (of the same conflict in another
+            // branch) may settle it: the branch is replayed again; else it is set up here.
+            let settled = {
+                let resolver = self.resolver();
+                conflict.paths.iter().all(|path| resolver(path).is_some())
+            };
+            if settled {
+                self.state.branches[index].resolved();
+                return self.rebase(index);
+            }
             return self.stop_on_conflict(index).map(Some);
         };
         let paths: Vec<String> = conflict.paths.iter().map(|p| p.path.clone()).collect();

@@ -155,16 +155,35 @@ impl<'r> Runner<'r> {
         }
     }
 
-    /// The first branch still to do (branches are in parents-first order).
+    /// The next branch to work on (branches are in parents-first order): the first
+    /// that can move; once none can, the first conflict in the queue. With
+    /// `stop_at_first`, simply the first not done.
     fn next_branch(&mut self) -> Option<usize> {
-        let found = (self.cursor..self.state.branches.len()).find(|i| {
+        let count = self.state.branches.len();
+        if self.state.options.stop_at_first {
+            let found = (self.cursor..count).find(|i| {
+                matches!(
+                    self.state.branches[*i].status,
+                    BranchStatus::Pending | BranchStatus::Current | BranchStatus::Conflict
+                ) && !self.checkpoints.waits(*i)
+            })?;
+            self.cursor = found;
+            return Some(found);
+        }
+        let ready = (self.cursor..count).find(|i| {
             matches!(
                 self.state.branches[*i].status,
-                BranchStatus::Pending | BranchStatus::Current | BranchStatus::Conflict
+                BranchStatus::Pending | BranchStatus::Current
             ) && !self.checkpoints.waits(*i)
-        })?;
-        self.cursor = found;
-        Some(found)
+                && !self.state.waits_for_parent(*i)
+        });
+        if let Some(found) = ready {
+            self.cursor = found;
+            return Some(found);
+        }
+        // Resolving it may free branches stacked on it, behind the cursor.
+        self.cursor = 0;
+        (0..count).find(|i| self.state.branches[*i].status == BranchStatus::Conflict)
     }
 
     /// Where to pick up the branch at `index`.
@@ -316,7 +335,10 @@ impl<'r> Runner<'r> {
                     paths: conflicts,
                 };
                 branch.stop_on(conflict, rewritten);
-                self.stop_on_conflict(index).map(Some)
+                if self.state.options.stop_at_first {
+                    return self.stop_on_conflict(index).map(Some);
+                }
+                self.queue_conflict(index).map(|()| None)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The run's state (what `state.json` holds) and its store on `refs/align/state`.
 
 mod branch;
+mod queue;
 mod reconcile;
 mod store;
 
@@ -12,6 +13,7 @@ use crate::git::Oid;
 pub use crate::git::{ConflictedPath, Head};
 
 pub use branch::{Attempts, BranchState, BranchStatus, Conflict, ConflictKind, Resolution};
+pub use queue::QueueItem;
 pub use store::{
     keep_ref, read_state, run_of_message, Checkpoint, CheckpointCost, Store, KEEP_PREFIX, STATE_REF,
 };
@@ -176,6 +178,10 @@ pub struct Options {
     /// Whether uncommitted changes of the checked-out branch may be stashed for the run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub autostash: bool,
+    /// Whether the run pauses on the first conflict instead of queueing conflicts while
+    /// the other branches go on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stop_at_first: bool,
     /// Where each start setting came from (`command line`, `git config align.base`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sources: BTreeMap<String, String>,

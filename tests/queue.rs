@@ -1,0 +1,202 @@
+//! Keep going: a conflict holds up only its own branch and the branches stacked on it;
+//! every other branch is aligned first, then the conflicts are taken one by one from
+//! the queue. `--stop-at-first` (or `align.stopAtFirst`) stops the world instead.
+
+use crate::common::TestRepo;
+
+const LINES: usize = 20;
+
+fn file_with(changes: &[(usize, &str)]) -> String {
+    (0..LINES)
+        .map(|n| {
+            changes
+                .iter()
+                .find(|(at, _)| *at == n)
+                .map_or_else(|| format!("line {n}\n"), |(_, text)| format!("{text}\n"))
+        })
+        .collect()
+}
+
+/// Twelve independent topics (`topic-00` .. `topic-11`), of which `topic-03`, `-06` and
+/// `-09` edit a line `main` edits too; and a stack `stack-a` <- `stack-b` whose bottom
+/// edits another such line.
+fn repo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.commit(&[("f.txt", &file_with(&[]))], "base");
+    let conflicting = [3, 6, 9];
+    for i in 0..12 {
+        let name = format!("topic-{i:02}");
+        repo.git(&["checkout", "-q", "-b", &name, "main"]);
+        repo.commit(&[(&format!("t{i}.txt"), "new\n")], &format!("{name}: add"));
+        if conflicting.contains(&i) {
+            let text = format!("{name} was here");
+            repo.commit(
+                &[("f.txt", &file_with(&[(i, &text)]))],
+                &format!("{name}: edit"),
+            );
+        }
+    }
+    repo.git(&["checkout", "-q", "-b", "stack-a", "main"]);
+    repo.commit(
+        &[("f.txt", &file_with(&[(15, "stack-a was here")]))],
+        "stack-a: edit",
+    );
+    repo.git(&["checkout", "-q", "-b", "stack-b"]);
+    repo.commit(&[("b.txt", "b\n")], "stack-b: add");
+    repo.checkout("main");
+    let main: Vec<(usize, &str)> = [3, 6, 9, 15]
+        .iter()
+        .map(|n| (*n, "main was here"))
+        .collect();
+    repo.commit(&[("f.txt", &file_with(&main))], "main: edit");
+    repo
+}
+
+fn queue_of(repo: &TestRepo) -> Vec<(String, String)> {
+    repo.status_json()["queue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            let branch = item["branch"].as_str().unwrap().to_string();
+            let reason = item["reason"].as_str().unwrap().to_string();
+            (branch, reason)
+        })
+        .collect()
+}
+
+fn pair(branch: &str, reason: &str) -> (String, String) {
+    (branch.to_string(), reason.to_string())
+}
+
+/// Resolves the conflict the run is paused on by taking main's file with one line
+/// naming the branch, and adds it.
+fn resolve_current(repo: &TestRepo) -> String {
+    let status = repo.status_json();
+    let branch = status["current"].as_str().unwrap().to_string();
+    let worktree = std::path::PathBuf::from(status["worktree"].as_str().unwrap());
+    let content = file_with(&[(0, &format!("{branch} resolved"))]);
+    std::fs::write(worktree.join("f.txt"), &content).unwrap();
+    repo.git(&["-C", worktree.to_str().unwrap(), "add", "f.txt"]);
+    branch
+}
+
+#[test]
+fn clean_branches_go_on_and_conflicts_are_resolved_one_after_another() {
+    let repo = repo();
+    let before = repo.branches();
+    let said = repo.align_expect(&["--onto", "main"], 3);
+    let main = repo.rev("main");
+    // The nine clean topics moved before the pause.
+    for i in (0..12).filter(|i| ![3, 6, 9].contains(i)) {
+        let name = format!("topic-{i:02}");
+        assert!(
+            repo.git_ok(&["merge-base", "--is-ancestor", &main, &name]),
+            "{name} was not aligned before the pause"
+        );
+    }
+    let expected_queue = vec![
+        pair("stack-a", "conflict"),
+        pair("stack-b", "waits"),
+        pair("topic-03", "conflict"),
+        pair("topic-06", "conflict"),
+        pair("topic-09", "conflict"),
+    ];
+    assert_eq!(queue_of(&repo), expected_queue);
+    assert!(said.contains("queue (5 waiting"), "{said}");
+    assert_eq!(repo.status_json()["current"], "stack-a");
+    assert_eq!(repo.rev("stack-b"), before["stack-b"], "stack-b waits");
+
+    let mut resolved = Vec::new();
+    let mut code = Some(3);
+    while code == Some(3) {
+        resolved.push(resolve_current(&repo));
+        code = repo.align(&["continue"]).status.code();
+    }
+    assert_eq!(code, Some(0));
+    assert_eq!(resolved, ["stack-a", "topic-03", "topic-06", "topic-09"]);
+    for name in ["stack-a", "topic-03", "topic-06", "topic-09"] {
+        assert_eq!(
+            repo.git(&["show", &format!("{name}:f.txt")]),
+            file_with(&[(0, &format!("{name} resolved"))]).trim_end()
+        );
+    }
+    assert_eq!(repo.rev("stack-b~1"), repo.rev("stack-a"));
+    repo.assert_fsck();
+}
+
+#[test]
+fn a_skipped_queue_item_leaves_its_stack_and_the_queue_goes_on() {
+    let repo = repo();
+    let before = repo.branches();
+    repo.align_expect(&["--onto", "main"], 3);
+    assert_eq!(repo.status_json()["current"], "stack-a");
+    repo.align_expect(&["skip"], 3);
+    assert_eq!(repo.status_json()["current"], "topic-03");
+    assert_eq!(repo.rev("stack-a"), before["stack-a"]);
+    assert_eq!(repo.rev("stack-b"), before["stack-b"]);
+    let branches = repo.state_json()["branches"].as_array().unwrap().clone();
+    let status = |name: &str| {
+        branches
+            .iter()
+            .find(|b| b["name"] == name)
+            .map(|b| b["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(status("stack-b"), "skipped");
+    assert_eq!(
+        queue_of(&repo),
+        [
+            pair("topic-03", "conflict"),
+            pair("topic-06", "conflict"),
+            pair("topic-09", "conflict")
+        ]
+    );
+    repo.align_expect(&["cancel"], 0);
+    assert_eq!(repo.branches(), before);
+}
+
+#[test]
+fn stop_at_first_pauses_on_the_first_conflict_with_the_rest_pending() {
+    for how in ["flag", "config"] {
+        let repo = repo();
+        let before = repo.branches();
+        if how == "flag" {
+            repo.align_expect(&["--onto", "main", "--stop-at-first"], 3);
+        } else {
+            repo.git(&["config", "align.stopAtFirst", "true"]);
+            repo.align_expect(&["--onto", "main"], 3);
+        }
+        assert_eq!(repo.status_json()["current"], "stack-a", "{how}");
+        for i in 0..12 {
+            let name = format!("topic-{i:02}");
+            assert_eq!(repo.rev(&name), before[&name], "{how}: {name} moved");
+        }
+        assert_eq!(
+            queue_of(&repo),
+            [pair("stack-a", "conflict"), pair("stack-b", "waits")]
+        );
+        repo.align_expect(&["cancel"], 0);
+        assert_eq!(repo.branches(), before);
+    }
+}
+
+#[test]
+fn a_queued_conflict_that_an_earlier_resolution_settles_is_not_asked_again() {
+    let repo = repo();
+    // `topic-10` carries the same conflicting change as `topic-09`.
+    repo.git(&["checkout", "-q", "topic-10"]);
+    repo.git(&["cherry-pick", "topic-09"]);
+    repo.checkout("main");
+    repo.align_expect(&["--onto", "main", "topic-09", "topic-10"], 3);
+    assert_eq!(
+        queue_of(&repo),
+        [pair("topic-09", "conflict"), pair("topic-10", "conflict")]
+    );
+    resolve_current(&repo);
+    let said = repo.align_expect(&["continue"], 0);
+    assert!(
+        said.contains("resolved topic-10 with a recorded resolution: f.txt"),
+        "{said}"
+    );
+}
