@@ -97,9 +97,14 @@ pub struct StartArgs {
     /// other branches go on and conflicts wait in a queue) [config: align.stopAtFirst]
     #[arg(long)]
     pub stop_at_first: bool,
-    /// Print the plan and change nothing
+    /// Print the plan, with each branch predicted (replayed in memory: clean,
+    /// conflicting with the files and the base commit that brings the conflict, or
+    /// waiting), and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: print the plan and the prediction as JSON
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
     /// Branches or globs to align [config: align.branches; default: every branch with commits not on the base]
     #[arg(value_name = "BRANCH|GLOB")]
     pub branches: Vec<String>,

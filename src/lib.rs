@@ -14,6 +14,7 @@ pub mod git;
 pub mod here;
 pub mod lock;
 pub mod plan;
+pub mod predict;
 pub mod replay;
 pub mod rewrite;
 pub mod run;

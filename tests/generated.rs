@@ -119,6 +119,15 @@ fn real_history_matches_git_rebase(bundle: &str, expected: &str) {
         theirs, recorded,
         "git rebase no longer gives the recorded verdicts"
     );
+    let prediction = repo.align_expect(&["--onto", "main", "--dry-run", "--json"], 0);
+    let prediction: serde_json::Value = serde_json::from_str(&prediction).unwrap();
+    let mut predicted: Vec<String> = prediction["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["prediction"] == "conflict")
+        .map(|b| b["name"].as_str().unwrap().to_string())
+        .collect();
     let mut compared = 0;
     let paused_on = align_skipping_conflicts_seen(&repo, &mut |branch| {
         let state = repo.state_json();
@@ -147,6 +156,11 @@ fn real_history_matches_git_rebase(bundle: &str, expected: &str) {
         "only {compared} of {} conflicts compared",
         paused_on.len()
     );
+    // The dry run predicted exactly the branches the run stopped on.
+    let mut stopped = paused_on.clone();
+    stopped.sort();
+    predicted.sort();
+    assert_eq!(predicted, stopped, "the prediction differs from the run");
     let ours = verdicts_text(&verdicts(&before, &repo, "main"));
     assert_eq!(ours, recorded, "git align differs from git rebase");
     repo.assert_fsck();

@@ -44,11 +44,13 @@ fn repo() -> TestRepo {
     repo.git(&["checkout", "-q", "-b", "stack-b"]);
     repo.commit(&[("b.txt", "b\n")], "stack-b: add");
     repo.checkout("main");
+    repo.commit(&[("m1.txt", "m\n")], "main: before");
     let main: Vec<(usize, &str)> = [3, 6, 9, 15]
         .iter()
         .map(|n| (*n, "main was here"))
         .collect();
     repo.commit(&[("f.txt", &file_with(&main))], "main: edit");
+    repo.commit(&[("m2.txt", "m\n")], "main: after");
     repo
 }
 
@@ -199,4 +201,87 @@ fn a_queued_conflict_that_an_earlier_resolution_settles_is_not_asked_again() {
         said.contains("resolved topic-10 with a recorded resolution: f.txt"),
         "{said}"
     );
+}
+
+/// Every file under `.git/objects` and every ref: what a dry run must leave as it is.
+fn objects_and_refs(repo: &TestRepo) -> (String, String) {
+    let files = repo
+        .command("find")
+        .args([".git/objects", "-type", "f"])
+        .output()
+        .unwrap();
+    let mut files: Vec<String> = String::from_utf8(files.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    files.sort();
+    (files.join("\n"), repo.git(&["for-each-ref"]))
+}
+
+#[test]
+fn dry_run_predicts_the_conflicts_and_their_base_commit_and_writes_nothing() {
+    let repo = repo();
+    let before = objects_and_refs(&repo);
+    let said = repo.align_expect(&["--onto", "main", "--dry-run"], 0);
+    assert_eq!(
+        objects_and_refs(&repo),
+        before,
+        "the dry run wrote something"
+    );
+    let culprit = repo.git(&["rev-parse", "--short=7", "main~1"]);
+    let line_of = |name: &str| {
+        said.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no line for {name}: {said}"))
+            .to_string()
+    };
+    for name in ["stack-a", "topic-03", "topic-06", "topic-09"] {
+        assert!(
+            line_of(name).ends_with(&format!(
+                "CONFLICT in f.txt (with {culprit} \"main: edit\")"
+            )),
+            "{} (expected {culprit})",
+            line_of(name)
+        );
+    }
+    assert!(line_of("stack-b").ends_with("waits for stack-a"), "{said}");
+    assert!(line_of("topic-00").ends_with("1 commit on main"), "{said}");
+    assert!(
+        said.contains("prediction: 9 clean, 4 conflicting, 1 waiting"),
+        "{said}"
+    );
+
+    let json = repo.align_expect(&["--onto", "main", "--dry-run", "--json"], 0);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let predicted: Vec<(String, String)> = value["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["prediction"] != "clean")
+        .map(|b| {
+            let reason = if b["prediction"] == "waits" {
+                "waits"
+            } else {
+                "conflict"
+            };
+            pair(b["name"].as_str().unwrap(), reason)
+        })
+        .collect();
+    assert_eq!(
+        objects_and_refs(&repo),
+        before,
+        "the dry run wrote something"
+    );
+
+    // The run agrees with the prediction.
+    repo.align_expect(&["--onto", "main"], 3);
+    assert_eq!(queue_of(&repo), predicted);
+}
+
+#[test]
+fn dry_run_json_needs_dry_run() {
+    let repo = repo();
+    let out = repo.align(&["--onto", "main", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -6,6 +6,7 @@ mod cancel;
 mod completions;
 mod continue_;
 mod demo;
+mod dry_run;
 mod fetch;
 mod hooks;
 mod log;

@@ -20,11 +20,18 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     refuse_open_run(&Store::open(repo)?)?;
     let settings = Settings::resolve(repo, args)?;
     let plan = make_plan(repo, &settings)?;
+    if args.dry_run {
+        let resolutions = earlier_resolutions(repo, &Store::open(repo)?)?;
+        return super::dry_run::print_prediction(
+            ctx,
+            &plan,
+            settings.strategy,
+            &resolutions,
+            args.json,
+        );
+    }
     ctx.ui
         .say(plan::describe(&plan, settings.strategy).trim_end());
-    if args.dry_run {
-        return Ok(Outcome::Finished);
-    }
     if plan::is_empty(&plan) {
         ctx.ui.say("nothing to align");
         return Ok(Outcome::Finished);
@@ -156,6 +163,7 @@ impl Settings {
             no_autostash,
             stop_at_first,
             dry_run: _,
+            json: _,
             branches,
         } = args;
         let mut from = Sources::new(repo);

@@ -133,6 +133,30 @@ impl Repo {
         }
     }
 
+    /// Makes everything this repository handle writes from now on go to a temporary
+    /// folder (dropped with the returned guard), read as part of the repository: a dry
+    /// run that merges, git's merges included, writes nothing to the repository.
+    /// Refs must not be updated afterwards.
+    pub fn write_nothing(&self) -> Result<tempfile::TempDir> {
+        let dir = tempfile::Builder::new()
+            .prefix("git-align-scratch-")
+            .tempdir()
+            .map_err(|e| Error::io("cannot make a scratch folder", e))?;
+        let scratch = git2::Repository::init_bare(dir.path())
+            .ctx(|| "cannot make a scratch object database".into())?;
+        let objects = scratch.path().join("objects");
+        self.inner
+            .odb()
+            .and_then(|odb| odb.add_disk_alternate(&objects.to_string_lossy()))
+            .ctx(|| "cannot read the scratch object database".into())?;
+        if let Some(buffer) = &self.objects {
+            buffer.write_into(&scratch)?;
+        }
+        let own = self.common_dir().join("objects");
+        self.ort.borrow_mut().write_into(&objects, &own);
+        Ok(dir)
+    }
+
     /// Forgets the objects made since the last flush, which nothing refers to: a pause
     /// that drops the replays waiting for a checkpoint need not write them.
     pub fn discard_objects(&self) -> Result<()> {

@@ -29,6 +29,8 @@ pub struct ObjectBuffer {
     /// delta search off (`pack.deltaCacheSize` is also libgit2's big-file threshold);
     /// made at the first flush that has something to pack.
     packer: RefCell<Option<git2::Repository>>,
+    /// Where loose objects go instead of the disk, once [`ObjectBuffer::write_into`].
+    scratch: RefCell<Option<git2::Odb<'static>>>,
     /// Commits written to memory since the last flush.
     commits: RefCell<Vec<Oid>>,
 }
@@ -64,6 +66,7 @@ impl ObjectBuffer {
             odb,
             disk,
             packer: RefCell::new(None),
+            scratch: RefCell::new(None),
             commits: RefCell::new(Vec::new()),
         })
     }
@@ -122,15 +125,33 @@ impl ObjectBuffer {
         let mut missing = Vec::new();
         let mut seen = HashSet::new();
         self.add_commit(repo, &mut missing, &mut seen, commit)?;
+        let scratch = self.scratch.borrow();
+        let target = scratch.as_ref().unwrap_or(&self.disk);
         for oid in missing {
             let object = self
                 .odb
                 .read(oid)
                 .ctx(|| format!("cannot read object {oid}"))?;
-            self.disk
+            target
                 .write(object.kind(), object.data())
                 .ctx(|| format!("cannot write object {oid}"))?;
         }
+        Ok(())
+    }
+
+    /// From now on loose objects go to `scratch` (a repository of its own), which is
+    /// also read as part of the disk.
+    pub fn write_into(&self, scratch: &git2::Repository) -> Result<()> {
+        let objects = scratch.path().join("objects");
+        self.disk
+            .add_disk_alternate(&objects.to_string_lossy())
+            .ctx(|| format!("cannot read {}", objects.display()))?;
+        let odb = scratch
+            .odb()
+            .ctx(|| "cannot open the scratch object database".into())?;
+        // SAFETY: as for `odb` in `install`: reference-counted, valid on its own.
+        let odb: git2::Odb<'static> = unsafe { std::mem::transmute(odb) };
+        *self.scratch.borrow_mut() = Some(odb);
         Ok(())
     }
 

@@ -15,7 +15,7 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use super::merge::ConflictedPath;
@@ -48,6 +48,9 @@ pub struct OrtMerge {
 #[derive(Default)]
 pub struct Ort {
     shared: Option<OrtProcess>,
+    /// Set by [`Ort::write_into`]: `GIT_OBJECT_DIRECTORY` for git, which then reads the
+    /// repository's objects as alternates.
+    objects: Option<(PathBuf, PathBuf)>,
 }
 
 impl Ort {
@@ -61,18 +64,28 @@ impl Ort {
         ours: Oid,
         theirs: Oid,
     ) -> Result<OrtMerge> {
+        let objects = self.objects.as_ref();
         if attr_source.is_some() {
-            return OrtProcess::start(git_dir, attr_source)?.merge(base, ours, theirs);
+            return OrtProcess::start(git_dir, attr_source, objects)?.merge(base, ours, theirs);
         }
         let process = match &mut self.shared {
             Some(process) => process,
-            None => self.shared.insert(OrtProcess::start(git_dir, None)?),
+            None => self
+                .shared
+                .insert(OrtProcess::start(git_dir, None, objects)?),
         };
         let merged = process.merge(base, ours, theirs);
         if merged.is_err() {
             self.shared = None;
         }
         merged
+    }
+
+    /// From now on git writes the objects of its merges into `scratch` (an objects
+    /// folder), reading the repository's own (`objects`) as alternates.
+    pub fn write_into(&mut self, scratch: &Path, objects: &Path) {
+        self.shared = None;
+        self.objects = Some((scratch.to_path_buf(), objects.to_path_buf()));
     }
 }
 
@@ -90,7 +103,11 @@ struct OrtProcess {
 impl OrtProcess {
     /// Starts `git merge-tree` on the repository at `git_dir`, reading attributes from
     /// `attr_source` (a tree-ish; None: the empty tree).
-    fn start(git_dir: &Path, attr_source: Option<Oid>) -> Result<OrtProcess> {
+    fn start(
+        git_dir: &Path,
+        attr_source: Option<Oid>,
+        objects: Option<&(PathBuf, PathBuf)>,
+    ) -> Result<OrtProcess> {
         check_git_version()?;
         let source = attr_source.map_or_else(|| EMPTY_TREE.to_string(), |oid| oid.to_string());
         let errors = tempfile::tempfile()
@@ -98,7 +115,12 @@ impl OrtProcess {
         let stderr = errors
             .try_clone()
             .map_err(|e| Error::io("cannot make a file for git's errors", e))?;
-        let mut child = Command::new("git")
+        let mut git = Command::new("git");
+        if let Some((scratch, objects)) = objects {
+            git.env("GIT_OBJECT_DIRECTORY", scratch)
+                .env("GIT_ALTERNATE_OBJECT_DIRECTORIES", objects);
+        }
+        let mut child = git
             .arg("--git-dir")
             .arg(git_dir)
             .arg(format!("--attr-source={source}"))
