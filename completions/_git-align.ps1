@@ -108,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;skip' {
+            [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'Drop only the commit that conflicts (as `git rebase --skip` does) and go on with the rest of the branch')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')

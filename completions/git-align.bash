@@ -646,7 +646,7 @@ _git__align() {
             return 0
             ;;
         git__align__subcmd__skip)
-            opts="-q -v -h --quiet --verbose --help"
+            opts="-q -v -h --commit --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -100,6 +100,7 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand --help 'Print help'
         }
         &'git-align;skip'= {
+            cand --commit 'Drop only the commit that conflicts (as `git rebase --skip` does) and go on with the rest of the branch'
             cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
             cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
             cand -v 'Explain each step'

@@ -84,6 +84,7 @@ complete -c git-align -n "__fish_git_align_using_subcommand continue" -l trust-e
 complete -c git-align -n "__fish_git_align_using_subcommand continue" -s q -l quiet -d 'Print only errors and warnings (no progress, no per-branch lines)'
 complete -c git-align -n "__fish_git_align_using_subcommand continue" -s v -l verbose -d 'Explain each step'
 complete -c git-align -n "__fish_git_align_using_subcommand continue" -s h -l help -d 'Print help'
+complete -c git-align -n "__fish_git_align_using_subcommand skip" -l commit -d 'Drop only the commit that conflicts (as `git rebase --skip` does) and go on with the rest of the branch'
 complete -c git-align -n "__fish_git_align_using_subcommand skip" -s q -l quiet -d 'Print only errors and warnings (no progress, no per-branch lines)'
 complete -c git-align -n "__fish_git_align_using_subcommand skip" -s v -l verbose -d 'Explain each step'
 complete -c git-align -n "__fish_git_align_using_subcommand skip" -s h -l help -d 'Print help'

@@ -39,7 +39,7 @@ pub enum Command {
     #[command(alias = "resume")]
     Continue(ContinueArgs),
     /// Leave the current branch (and branches stacked on it) at its original commit and go on
-    Skip,
+    Skip(SkipArgs),
     /// Restore every branch the run moved, and HEAD, to where they were before it
     #[command(alias = "abort")]
     Cancel(CancelArgs),
@@ -64,6 +64,15 @@ pub enum Command {
     /// What the shipped hooks run (called by them, not by people)
     #[command(hide = true)]
     Hook(HookArgs),
+}
+
+/// Options of `git align skip`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SkipArgs {
+    /// Drop only the commit that conflicts (as `git rebase --skip` does) and go on with
+    /// the rest of the branch
+    #[arg(long)]
+    pub commit: bool,
 }
 
 /// Options of `git align start`.

@@ -156,7 +156,7 @@ impl Error {
             Error::RefLocked { .. } => "wait for the other git command to finish; if none is running (one was killed), the lock file is a leftover: remove it (git-align only reads the ref while it is there) and try again",
             Error::NotRunning => "'git align status' shows where the run stands",
             Error::Refused(_) => "see the warnings above",
-            Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them (or 'git checkout' changes that are not part of it), then 'git align continue' (or 'git align skip')",
+            Error::Unresolved { .. } => "resolve the files in the worktree ('git align status' prints it), 'git add' them (or 'git checkout' changes that are not part of it), then 'git align continue' (or 'git align skip --commit' to drop the commit, 'git align skip' to leave the branch)",
             Error::WorktreeGone(_) => "'git align skip' leaves the branch, 'git align cancel' restores everything",
             Error::Remote(_) => "check the remote's name or URL with 'git remote -v'",
             Error::Diverged { .. } => "keep this machine's run with 'git align push --force', or take the remote's with 'git align fetch --force' (this machine's checkpoints stay in 'git reflog refs/align/state')",

@@ -6,11 +6,12 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::git::{Oid, Repo, TempWorktree};
+use crate::git::{Oid, Repo};
 use crate::state::PauseReason;
 use crate::ui::Ui;
 use crate::{crashpoint, lock, signals};
@@ -57,17 +58,15 @@ pub enum CheckOutcome {
     Interrupted(PauseReason),
 }
 
-/// Runs the check and waits for it (or for an interruption).
-pub fn run_check(repo: &Repo, check: &Check, ui: Ui) -> Result<CheckOutcome> {
-    let worktree = TempWorktree::create(repo, check.tip, "exec")?;
+/// Runs the check in `worktree` (at the tip) and waits for it (or for an interruption).
+pub fn run_check(repo: &Repo, worktree: &Path, check: &Check, ui: Ui) -> Result<CheckOutcome> {
     let output = tempfile::tempfile().map_err(|e| Error::io("cannot capture the output", e))?;
-    let mut child = spawn(check, &worktree, &output)?;
+    let mut child = spawn(check, worktree, &output)?;
     crashpoint::point();
     let mut reader = output
         .try_clone()
         .map_err(|e| Error::io("cannot read the output", e))?;
     let (status, interrupted) = supervise(repo, &mut child, &mut reader, ui)?;
-    drop(worktree);
     if let Some(reason) = interrupted {
         return Ok(CheckOutcome::Interrupted(reason));
     }
@@ -82,13 +81,13 @@ pub fn run_check(repo: &Repo, check: &Check, ui: Ui) -> Result<CheckOutcome> {
     }
 }
 
-fn spawn(check: &Check, worktree: &TempWorktree, output: &File) -> Result<Child> {
+fn spawn(check: &Check, worktree: &Path, output: &File) -> Result<Child> {
     let io = |e| Error::io("cannot capture the output", e);
     let mut command = Command::new("sh");
     command
         .arg("-c")
         .arg(check.command)
-        .current_dir(worktree.path())
+        .current_dir(worktree)
         .stdin(Stdio::null())
         .stdout(output.try_clone().map_err(io)?)
         .stderr(output.try_clone().map_err(io)?)

@@ -57,7 +57,7 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Status(args)) => commands::cmd_status(&ctx, &args),
         Some(Command::Pause) => commands::cmd_pause(&ctx),
         Some(Command::Continue(args)) => commands::cmd_continue(&ctx, &args),
-        Some(Command::Skip) => commands::cmd_skip(&ctx),
+        Some(Command::Skip(args)) => commands::cmd_skip(&ctx, &args),
         Some(Command::Cancel(args)) => commands::cmd_cancel(&ctx, &args),
         Some(Command::Undo(args)) => commands::cmd_undo(&ctx, &args),
         Some(Command::Log(args)) => commands::cmd_log(&ctx, &args),

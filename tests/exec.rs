@@ -273,11 +273,13 @@ fn finish_after_interruption(repo: &TestRepo, marks: &Path, reason: &str) {
     assert_eq!(status["current"], "s1");
     assert_eq!(status["step"], "exec");
     crate::common::assert_status_truthful(repo);
-    assert!(
-        repo.leftover_worktrees().is_empty(),
-        "{:?}",
-        repo.leftover_worktrees()
-    );
+    // The run's check worktree stays while it is paused; nothing else.
+    let left: Vec<String> = repo
+        .leftover_worktrees()
+        .into_iter()
+        .filter(|w| !w.ends_with("/align-check"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     let refused = repo.align_expect(&["continue", "--revise", "x"], 1);
     assert!(
         refused.contains(&format!("stopped for {reason}")),
@@ -306,4 +308,67 @@ fn sigint_reaches_a_running_check_and_pauses() {
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     wait_for_exit(child, 3);
     finish_after_interruption(&repo, &marks, "signal");
+}
+
+/// Three independent topics on `main`, which then moves on.
+fn three_topics() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.commit(&[("f.txt", "f\n")], "base");
+    for name in ["topic-a", "topic-b", "topic-c"] {
+        repo.git(&["checkout", "-q", "-b", name, "main"]);
+        repo.commit(&[(&format!("{name}.txt"), "x\n")], &format!("{name}: add"));
+    }
+    repo.checkout("main");
+    repo.commit(&[("m.txt", "m\n")], "main: moves on");
+    repo
+}
+
+#[test]
+fn one_check_worktree_is_moved_from_tip_to_tip_keeping_untracked_files() {
+    let repo = three_topics();
+    // Each check appends to an untracked file; the third sees the first two's lines.
+    let check = r#"echo "$GIT_ALIGN_BRANCH" >>build.log; test "$GIT_ALIGN_BRANCH" != topic-c || test "$(wc -l <build.log)" -eq 3"#;
+    repo.align_expect(&["--onto", "main", "--exec", check], 0);
+    let main = repo.rev("main");
+    assert!(repo.git_ok(&["merge-base", "--is-ancestor", &main, "topic-c"]));
+    assert!(
+        !repo.path.join(".git/align/check").exists(),
+        "removed at the end"
+    );
+    assert!(!repo.git(&["worktree", "list"]).contains("align"));
+}
+
+#[test]
+fn a_fix_committed_in_the_check_worktree_is_picked_up_by_continue() {
+    let repo = three_topics();
+    let check = r#"test "$GIT_ALIGN_BRANCH" != topic-b || test -e fixed.txt"#;
+    let said = repo.align_expect(&["--onto", "main", "--exec", check, "--stop-at-first"], 3);
+    let worktree = repo.path.join(".git/align/check");
+    assert!(said.contains(&worktree.display().to_string()), "{said}");
+    let at = worktree.to_str().unwrap();
+    let tip = repo.git(&["-C", at, "rev-parse", "HEAD"]);
+
+    // Changes not committed there are refused, and nothing moves.
+    std::fs::write(worktree.join("topic-b.txt"), "edited\n").unwrap();
+    let before = repo.branches();
+    let out = repo.align(&["continue"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("topic-b.txt"));
+    assert_eq!(repo.branches(), before);
+    repo.git(&["-C", at, "checkout", "--", "topic-b.txt"]);
+
+    std::fs::write(worktree.join("fixed.txt"), "fixed\n").unwrap();
+    repo.git(&["-C", at, "add", "fixed.txt"]);
+    repo.git(&["-C", at, "commit", "-q", "-m", "topic-b: the fix"]);
+    let said = repo.align_expect(&["continue"], 0);
+    assert!(
+        said.contains("picked up 1 commit(s) made in the check worktree"),
+        "{said}"
+    );
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%s", "topic-b"]),
+        "topic-b: the fix"
+    );
+    assert_eq!(repo.rev("topic-b~1"), tip);
+    repo.assert_fsck();
 }

@@ -285,3 +285,83 @@ fn dry_run_json_needs_dry_run() {
     let out = repo.align(&["--onto", "main", "--json"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn failed_checks_wait_in_the_queue_while_the_other_branches_go_on() {
+    let repo = TestRepo::new();
+    repo.commit(&[("f.txt", "f\n")], "base");
+    for name in ["s1", "topic-a", "topic-b", "topic-c"] {
+        repo.git(&["checkout", "-q", "-b", name, "main"]);
+        repo.commit(&[(&format!("{name}.txt"), "x\n")], &format!("{name}: add"));
+    }
+    repo.git(&["checkout", "-q", "-b", "s2", "s1"]);
+    repo.commit(&[("s2.txt", "x\n")], "s2: add");
+    repo.checkout("main");
+    repo.commit(&[("m.txt", "m\n")], "main: moves on");
+    let fixed = repo.tmp_dir().join("fixed");
+    std::fs::create_dir_all(&fixed).unwrap();
+    let check = format!(
+        "case \"$GIT_ALIGN_BRANCH\" in s1|topic-b) test -e {}/$GIT_ALIGN_BRANCH ;; esac",
+        fixed.display()
+    );
+    let before = repo.branches();
+    repo.align_expect(&["--onto", "main", "--exec", &check], 3);
+    let status = repo.status_json();
+    assert_eq!(status["pause_reason"], "check_failed");
+    assert_eq!(status["current"], "s1");
+    assert_eq!(
+        queue_of(&repo),
+        [
+            pair("s1", "check"),
+            pair("s2", "waits"),
+            pair("topic-b", "check")
+        ]
+    );
+    let main = repo.rev("main");
+    for name in ["topic-a", "topic-c"] {
+        assert!(
+            repo.git_ok(&["merge-base", "--is-ancestor", &main, name]),
+            "{name}"
+        );
+    }
+    for name in ["s1", "s2", "topic-b"] {
+        assert_eq!(repo.rev(name), before[name], "{name} moved");
+    }
+    std::fs::write(fixed.join("s1"), "").unwrap();
+    repo.align_expect(&["continue"], 3);
+    assert_eq!(repo.status_json()["current"], "topic-b");
+    assert_eq!(queue_of(&repo), [pair("topic-b", "check")]);
+    assert_eq!(repo.rev("s2~1"), repo.rev("s1"));
+    assert!(repo.git_ok(&["merge-base", "--is-ancestor", &main, "s2"]));
+    std::fs::write(fixed.join("topic-b"), "").unwrap();
+    repo.align_expect(&["continue"], 0);
+    assert!(repo.git_ok(&["merge-base", "--is-ancestor", &main, "topic-b"]));
+}
+
+#[test]
+fn skip_commit_drops_only_the_commit_that_conflicts() {
+    let repo = repo();
+    let before = repo.branches();
+    repo.align_expect(&["--onto", "main", "topic-03"], 3);
+    let said = repo.align_expect(&["skip", "--commit"], 0);
+    assert!(said.contains("dropped"), "{said}");
+    assert_eq!(
+        repo.git(&["log", "--format=%s", "main..topic-03"]),
+        "topic-03: add",
+        "only the conflicting commit is gone"
+    );
+    assert_eq!(repo.rev("topic-03~1"), repo.rev("main"));
+    assert!(repo.leftover_worktrees().is_empty());
+    repo.align_expect(&["undo"], 0);
+    assert_eq!(repo.branches(), before);
+
+    // Not stopped on a conflict: refused, nothing changes.
+    repo.align_expect(
+        &["--onto", "main", "--pause-after", "rebase", "topic-00"],
+        3,
+    );
+    let out = repo.align(&["skip", "--commit"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(repo.branches(), before);
+    repo.align_expect(&["cancel"], 0);
+}

@@ -111,6 +111,7 @@ fn restore(
     for branch in &state.branches {
         remove_conflict_worktree_of(repo, &branch.name);
     }
+    crate::git::remove_check_worktree(repo);
     record_decision(&mut state, "cancel", None);
     state.cancel();
     reconcile(repo, &mut state, true)?;

@@ -1,16 +1,20 @@
 //! `git align skip`.
 
+use crate::cli::SkipArgs;
 use crate::commands::{open_run, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
 use crate::git::{release_conflict_worktree, remove_conflict_worktree_of, BranchName, RefUpdate};
 use crate::plan::CommitSource;
 use crate::run::Runner;
-use crate::state::BranchStatus;
+use crate::state::{BranchStatus, ConflictKind, State, Store};
 
 /// Leaves the current branch (and every branch stacked on it) at its original commit,
-/// then goes on with the rest.
-pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
+/// then goes on with the rest; with `--commit`, drops only the commit that conflicts.
+pub fn cmd_skip(ctx: &Ctx, args: &SkipArgs) -> Result<Outcome> {
     let (_lock, store, mut state) = open_run(ctx, "skip")?;
+    if args.commit {
+        return skip_commit(ctx, store, state);
+    }
     crate::trust::require_trusted(&ctx.repo, state.options.exec.as_deref())?;
     let index = state
         .current
@@ -59,6 +63,28 @@ pub fn cmd_skip(ctx: &Ctx) -> Result<Outcome> {
     let commits = CommitSource::default();
     Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
         .drive()?
+        .into())
+}
+
+/// `skip --commit`: the run must be stopped on a conflict replaying a commit.
+fn skip_commit(ctx: &Ctx, store: Store<'_>, mut state: State) -> Result<Outcome> {
+    let picking = state
+        .current
+        .as_deref()
+        .and_then(|name| state.branch(name))
+        .and_then(|b| b.conflict.as_ref())
+        .is_some_and(|c| c.kind == ConflictKind::Pick);
+    if !picking {
+        return Err(Error::WrongState {
+            run_id: state.run_id.clone(),
+            state: state.state.as_str().into(),
+            what: "'skip --commit' drops a commit whose replay conflicts, and the run is not stopped on one".into(),
+        });
+    }
+    record_decision(&mut state, "skip commit", None);
+    let commits = CommitSource::default();
+    Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
+        .drop_conflicting_commit()?
         .into())
 }
 

@@ -53,6 +53,7 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     }
     let _lock = Lock::acquire(repo)?;
     remove_stale_worktrees(ctx);
+    crate::git::remove_check_worktree(repo);
     let mut store = Store::open(repo)?;
     refuse_open_run(&store)?;
     if let Some(head) = crate::git::forget_stale_head(repo)? {

@@ -1,64 +1,103 @@
-//! The temporary worktrees of the `--exec` check: a detached checkout of the tip to
-//! check under the system's temporary folder, removed when the check ends. Their
-//! administrative folders are named with a prefix of git-align's own, which lets the
-//! next run remove what a killed process left behind.
+//! The worktree of the `--exec` check: one per repository, `<git dir>/align/check`,
+//! detached at the tip being checked and moved from tip to tip. Moving it writes only
+//! the files that differ between the two tips and leaves untracked files (build
+//! outputs) alone, as the work tree of `git rebase --exec` does, so a check that builds
+//! builds incrementally. A failed check leaves it as it was, for a look and for a fix
+//! committed there; the run removes it when it ends.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
+use super::checkout::open;
 use super::linked::{populate, remove};
-use super::{Oid, Repo};
+use super::{GitContext, Oid, Repo};
 use crate::error::{Error, Result};
 
-/// The prefix of the administrative folder names (`.git/worktrees/<prefix>...`) of the
-/// temporary worktrees; `align-` is followed by the temporary folder's suffix.
-const ADMIN_PREFIX: &str = "align-";
-/// The temporary worktrees' administrative folders start with this.
+/// The check worktree's administrative folder name (`.git/worktrees/<name>`).
+const ADMIN: &str = "align-check";
+/// The administrative folders of the temporary worktrees older versions made per check
+/// start with this.
 const TEMP_ADMIN_PREFIX: &str = "align-exec-";
 
-/// A worktree checked out at one commit (detached HEAD); removed when dropped.
-pub struct TempWorktree {
-    checkout: PathBuf,
-    admin: PathBuf,
+/// Where the check worktree is.
+pub fn check_worktree_path(repo: &Repo) -> PathBuf {
+    repo.common_dir().join("align/check")
 }
 
-impl TempWorktree {
-    /// Checks out `commit` into a new folder under the system's temporary folder.
-    pub fn create(repo: &Repo, commit: Oid, purpose: &str) -> Result<TempWorktree> {
-        let folder = tempfile::Builder::new()
-            .prefix(&format!("git-align-{purpose}-"))
-            .tempdir()
-            .map_err(|e| Error::io("cannot create a temporary worktree folder", e))?;
-        let checkout = folder.keep();
-        let unique = checkout
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(purpose)
-            .trim_start_matches("git-align-")
-            .to_string();
-        let admin = repo
-            .common_dir()
-            .join("worktrees")
-            .join(format!("{ADMIN_PREFIX}{unique}"));
-        let worktree = TempWorktree { checkout, admin };
-        populate(repo, &worktree.checkout, &worktree.admin, commit)?;
-        Ok(worktree)
-    }
-
-    /// Where the files are.
-    pub fn path(&self) -> &Path {
-        &self.checkout
-    }
+fn admin_path(repo: &Repo) -> PathBuf {
+    repo.common_dir().join("worktrees").join(ADMIN)
 }
 
-impl Drop for TempWorktree {
-    fn drop(&mut self) {
-        remove(&self.checkout, &self.admin);
-    }
+/// Whether the check worktree exists and is registered as git-align made it.
+fn is_registered(repo: &Repo) -> bool {
+    let checkout = check_worktree_path(repo);
+    fs::read_to_string(admin_path(repo).join("gitdir"))
+        .is_ok_and(|gitdir| Path::new(gitdir.trim()) == checkout.join(".git"))
+        && checkout.join(".git").is_file()
 }
 
-/// Removes the worktrees a killed git-align left behind (call only while holding the
-/// run lock, so no live process is using one). Returns the folders removed.
+/// Puts the check worktree at `tip` (made if missing) and says where it is.
+pub fn prepare_check_worktree(repo: &Repo, tip: Oid) -> Result<PathBuf> {
+    let checkout = check_worktree_path(repo);
+    if !is_registered(repo) {
+        remove(&checkout, &admin_path(repo));
+        fs::create_dir_all(&checkout)
+            .map_err(|e| Error::io(format!("cannot create {}", checkout.display()), e))?;
+        populate(repo, &checkout, &admin_path(repo), tip)?;
+        return Ok(checkout);
+    }
+    let inner = open(&checkout)?;
+    let tree = inner
+        .find_commit(tip.to_git())
+        .and_then(|c| c.tree())
+        .ctx(|| format!("cannot read the tree of {}", tip.short()))?;
+    let mut options = git2::build::CheckoutBuilder::new();
+    options.force();
+    inner
+        .checkout_tree(tree.as_object(), Some(&mut options))
+        .ctx(|| format!("cannot check out {} in {}", tip.short(), checkout.display()))?;
+    inner
+        .set_head_detached(tip.to_git())
+        .ctx(|| format!("cannot move HEAD of {}", checkout.display()))?;
+    Ok(checkout)
+}
+
+/// The commit the check worktree's HEAD is at, if there is one.
+pub fn check_worktree_head(repo: &Repo) -> Option<Oid> {
+    if !is_registered(repo) {
+        return None;
+    }
+    let inner = open(&check_worktree_path(repo)).ok()?;
+    let head = inner.head().ok()?.target()?;
+    Some(Oid::from_git(head))
+}
+
+/// Tracked files of the check worktree with changes not committed (`git status`).
+pub fn check_worktree_changes(repo: &Repo) -> Result<Vec<String>> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(check_worktree_path(repo))
+        .args(["status", "--porcelain", "--untracked-files=no"])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| Error::io("cannot run git status", e))?;
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.get(3..))
+        .map(str::to_string)
+        .collect())
+}
+
+/// Removes the check worktree (the run ended, or a new one starts). Both its folders
+/// have fixed names of git-align's own in the git directory, so they are removed even
+/// when they no longer name each other (the repository was moved or copied).
+pub fn remove_check_worktree(repo: &Repo) {
+    remove(&check_worktree_path(repo), &admin_path(repo));
+}
+
+/// Removes the temporary worktrees a killed older git-align left behind (call only
+/// while holding the run lock). Returns the folders removed.
 pub fn remove_stale(repo: &Repo) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(repo.common_dir().join("worktrees")) else {
         return Vec::new();

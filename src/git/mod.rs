@@ -31,7 +31,10 @@ pub use conflict_worktree::{
     conflict_in_progress, conflict_worktree_path, create_conflict_worktree, is_conflict_place_here,
     read_resolution, release_conflict_worktree, remove_conflict_worktree_of, Resolved,
 };
-pub use exec_worktree::{remove_stale as remove_stale_worktrees, TempWorktree};
+pub use exec_worktree::{
+    check_worktree_changes, check_worktree_head, check_worktree_path, prepare_check_worktree,
+    remove_check_worktree, remove_stale as remove_stale_worktrees,
+};
 pub use history::CommitMeta;
 pub use identity::Identity;
 pub use main_tree::{

@@ -127,7 +127,10 @@ impl ObjectBuffer {
         self.add_commit(repo, &mut missing, &mut seen, commit)?;
         let scratch = self.scratch.borrow();
         let target = scratch.as_ref().unwrap_or(&self.disk);
-        for oid in missing {
+        // What an object names goes first: a kill between two writes never leaves an
+        // object on disk whose tree or blobs are not (the next process would take it
+        // as whole, and skip them).
+        for oid in missing.into_iter().rev() {
             let object = self
                 .odb
                 .read(oid)

@@ -204,6 +204,53 @@ impl Runner<'_> {
         self.record_outcome(index, outcome)
     }
 
+    /// Drops the commit the current branch stopped on (`skip --commit`, as `git rebase
+    /// --skip`): its conflict worktree is given up, the rest of the branch is replayed
+    /// onto the branch rebuilt so far, and the run goes on.
+    pub fn drop_conflicting_commit(mut self) -> Result<super::Ended> {
+        let index = self
+            .state
+            .current
+            .as_deref()
+            .and_then(|name| self.state.branch_index(name))
+            .expect("skip --commit checked the run is stopped on a conflict");
+        let conflict = self.state.branches[index]
+            .conflict
+            .clone()
+            .expect("skip --commit checked the run is stopped on a conflict");
+        let name = self.state.branches[index].name.clone();
+        let message = format!(
+            "align: {name}: dropped {} ({})",
+            conflict.commit.short(),
+            self.state.run_id
+        );
+        release_conflict_worktree(self.repo, self.state.worktree.take().as_deref(), &message)?;
+        let commits = self.derive_commits(index)?;
+        let at = commits.iter().position(|c| *c == conflict.commit);
+        let rest = at.map(|i| commits[i + 1..].to_vec()).unwrap_or_default();
+        self.state.resume();
+        self.state.step = Some(Step::Rebase);
+        let branch = &mut self.state.branches[index];
+        branch.resolved();
+        branch.note = Some(format!("dropped {} by request", conflict.commit.short()));
+        self.ui
+            .say(format!("dropped  {} from {name}", conflict.commit.short()));
+        let outcome = {
+            let resolver = self.resolver();
+            replay::replay_commits(
+                self.repo,
+                &rest,
+                conflict.partial,
+                &self.committer,
+                &resolver,
+            )?
+        };
+        if let Some(pause) = self.record_outcome(index, outcome)? {
+            return self.pause(pause);
+        }
+        self.drive()
+    }
+
     /// The commit that carries the resolution: a new commit with the original's author
     /// and message on the worktree's HEAD (or HEAD itself if the person committed).
     fn commit_resolution(

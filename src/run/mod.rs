@@ -68,6 +68,9 @@ pub struct Runner<'r> {
     commits: CommitSource,
     /// Every branch before it is done or waits in the batch.
     cursor: usize,
+    /// The branch whose failed check the run was paused on when this process took it up:
+    /// a fix committed in the check worktree is picked up for it.
+    retrying_check: Option<String>,
     started: Instant,
 }
 
@@ -82,6 +85,10 @@ impl<'r> Runner<'r> {
         ui: Ui,
     ) -> Result<Runner<'r>> {
         crate::trust::require_trusted(repo, state.options.exec.as_deref())?;
+        let retrying_check = state
+            .current
+            .clone()
+            .filter(|_| state.pause_reason == Some(PauseReason::CheckFailed));
         Ok(Runner {
             repo,
             checkpoints: Checkpointer::new(store, state.checkpoints_every_step()),
@@ -90,6 +97,7 @@ impl<'r> Runner<'r> {
             committer: repo.committer()?,
             commits,
             cursor: 0,
+            retrying_check,
             started: Instant::now(),
         })
     }
@@ -171,19 +179,22 @@ impl<'r> Runner<'r> {
             return Some(found);
         }
         let ready = (self.cursor..count).find(|i| {
-            matches!(
-                self.state.branches[*i].status,
-                BranchStatus::Pending | BranchStatus::Current
-            ) && !self.checkpoints.waits(*i)
+            let branch = &self.state.branches[*i];
+            matches!(branch.status, BranchStatus::Pending | BranchStatus::Current)
+                && branch.check_failed.is_none()
+                && !self.checkpoints.waits(*i)
                 && !self.state.waits_for_parent(*i)
         });
         if let Some(found) = ready {
             self.cursor = found;
             return Some(found);
         }
-        // Resolving it may free branches stacked on it, behind the cursor.
+        // Going on with it may free branches stacked on it, behind the cursor.
         self.cursor = 0;
-        (0..count).find(|i| self.state.branches[*i].status == BranchStatus::Conflict)
+        (0..count).find(|i| {
+            let branch = &self.state.branches[*i];
+            branch.status == BranchStatus::Conflict || branch.check_failed.is_some()
+        })
     }
 
     /// Where to pick up the branch at `index`.
@@ -205,6 +216,9 @@ impl<'r> Runner<'r> {
     fn align(&mut self, index: usize) -> Result<Option<Pause>> {
         let step = self.resume_step(index);
         self.state.current = Some(self.state.branches[index].name.clone());
+        if let Some(report) = self.state.branches[index].check_failed.take() {
+            return self.stop_on_failed_check(index, report).map(Some);
+        }
         if step == Step::Rebase {
             let pause = if self.state.branches[index].conflict.is_some() {
                 self.resolve_conflict(index)?
@@ -225,6 +239,9 @@ impl<'r> Runner<'r> {
         if step != Step::Branch && self.needs_check(index) {
             if let Some(pause) = self.check(index)? {
                 return Ok(Some(pause));
+            }
+            if self.state.branches[index].check_failed.is_some() {
+                return Ok(None);
             }
         }
         self.checkpoints.add(index);
@@ -474,9 +491,9 @@ impl<'r> Runner<'r> {
             self.state.summary()
         ));
         if let Some(content) = content {
-            // The check's output was shown as it came: repeat only its first line.
+            // The check's output was shown as it came: repeat only the header above it.
             let shown = match self.state.step {
-                Some(Step::Exec) => content.lines().next().unwrap_or_default(),
+                Some(Step::Exec) => content.split("\n\n").next().unwrap_or_default(),
                 _ => content.trim_end(),
             };
             self.ui.say(shown);
@@ -490,6 +507,7 @@ impl<'r> Runner<'r> {
     fn finish(&mut self) -> Result<Ended> {
         // A conflict set up in the work tree by a process killed before it checkpointed.
         release_conflict_worktree(self.repo, None, "align: back from a conflict")?;
+        crate::git::remove_check_worktree(self.repo);
         self.state.finish();
         let summary = self.state.summary();
         self.checkpoints

@@ -65,7 +65,7 @@ pub fn next_steps(reason: PauseReason) -> &'static str {
     match reason {
         PauseReason::Checkpoint => "'git align continue' approves, 'git align continue --revise \"FEEDBACK\"' redoes the step, 'git align skip' leaves the branch, 'git align cancel' restores everything",
         PauseReason::CheckFailed => "'git align continue' runs the check again (--revise \"FEEDBACK\" passes feedback to it), 'git align skip' leaves the branch, 'git align cancel' restores everything",
-        PauseReason::Conflict => "resolve the files in the worktree named above and 'git add' them, then 'git align continue'; 'git align skip' leaves the branch (and those stacked on it), 'git align cancel' restores everything",
+        PauseReason::Conflict => "resolve the files in the worktree named above and 'git add' them, then 'git align continue'; 'git align skip --commit' drops only the commit that conflicts, 'git align skip' leaves the branch (and those stacked on it), 'git align cancel' restores everything",
         PauseReason::RefLocked => "if no other git command is running, remove the lock file named above (a leftover of a killed one), then 'git align continue'; 'git align cancel' restores everything",
         PauseReason::Request | PauseReason::Signal => "'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything",
     }

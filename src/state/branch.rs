@@ -64,6 +64,10 @@ pub struct BranchState {
     /// While the branch is stopped on a conflict: where and what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflict: Option<Conflict>,
+    /// The end of the output of the `--exec` check its new tip failed, while it waits in
+    /// the queue (cleared once the run pauses on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_failed: Option<String>,
     /// The new tip that passed the `--exec` check, once it has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked: Option<Oid>,
@@ -85,6 +89,7 @@ impl BranchState {
             note: None,
             rewritten: Vec::new(),
             conflict: None,
+            check_failed: None,
             checked: None,
             attempts: Attempts::default(),
         }
@@ -100,6 +105,7 @@ impl BranchState {
         self.status = BranchStatus::Current;
         self.new = None;
         self.checked = None;
+        self.check_failed = None;
         self.rewritten.clear();
         self.attempts.rebase += 1;
     }
@@ -128,10 +134,17 @@ impl BranchState {
         self.status = BranchStatus::Aligned;
     }
 
+    /// Its new tip failed the `--exec` check, which printed `tail` last: it waits in
+    /// the queue.
+    pub fn check_failed(&mut self, tail: &str) {
+        self.check_failed = Some(crate::ui::escape_lines(tail));
+    }
+
     /// Left at its original commit, for `why`.
     pub fn skip(&mut self, why: String) {
         self.status = BranchStatus::Skipped;
         self.conflict = None;
+        self.check_failed = None;
         self.rewritten.clear();
         self.new = None;
         self.note = Some(crate::ui::escape_line(&why));
@@ -154,6 +167,7 @@ impl BranchState {
         self.status = BranchStatus::Pending;
         self.new = None;
         self.checked = None;
+        self.check_failed = None;
         self.rewritten.clear();
         self.note = None;
     }

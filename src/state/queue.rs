@@ -10,7 +10,8 @@ use super::{BranchStatus, State};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QueueItem {
     pub branch: String,
-    /// `conflict` (its replay stopped on one) or `waits` (for the branch it sits on).
+    /// `conflict` (its replay stopped on one), `check` (its new tip failed the `--exec`
+    /// check) or `waits` (for the branch it sits on).
     pub reason: &'static str,
     /// The conflicting files.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -18,20 +19,28 @@ pub struct QueueItem {
     /// The branch it waits for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on: Option<String>,
+    /// The end of the failed check's output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
 }
 
 impl State {
     /// Whether the branch at `index` waits for the branch it is stacked on: that one
-    /// stopped on a conflict, or waits itself (a parent comes first, so a parent still
-    /// pending when its child's turn comes is waiting).
+    /// stopped on a conflict, failed its check or has yet to pass it, or waits itself (a
+    /// parent comes first, so a parent still pending when its child's turn comes is
+    /// waiting).
     pub fn waits_for_parent(&self, index: usize) -> bool {
         let branch = &self.branches[index];
         branch.stacked
             && self.branch(&branch.parent).is_some_and(|parent| {
-                matches!(
-                    parent.status,
-                    BranchStatus::Conflict | BranchStatus::Pending
-                )
+                let unchecked = self.options.exec.is_some()
+                    && parent.status == BranchStatus::Current
+                    && parent.checked != parent.new;
+                unchecked
+                    || matches!(
+                        parent.status,
+                        BranchStatus::Conflict | BranchStatus::Pending
+                    )
             })
     }
 
@@ -52,6 +61,16 @@ impl State {
                     reason: "conflict",
                     files: conflict.paths.iter().map(|p| p.path.clone()).collect(),
                     on: None,
+                    output: None,
+                });
+            } else if branch.check_failed.is_some() || self.paused_on_check_of(&branch.name) {
+                waiting.push(&branch.name);
+                items.push(QueueItem {
+                    branch: branch.name.clone(),
+                    reason: "check",
+                    files: Vec::new(),
+                    on: None,
+                    output: branch.check_failed.clone(),
                 });
             } else if branch.status == BranchStatus::Pending
                 && branch.stacked
@@ -63,10 +82,17 @@ impl State {
                     reason: "waits",
                     files: Vec::new(),
                     on: Some(branch.parent.clone()),
+                    output: None,
                 });
             }
         }
         items
+    }
+
+    /// Whether the run is paused on the failed check of branch `name`.
+    fn paused_on_check_of(&self, name: &str) -> bool {
+        self.pause_reason == Some(super::PauseReason::CheckFailed)
+            && self.current.as_deref() == Some(name)
     }
 
     /// The queue as lines for a person: `topic  conflict in f.txt, g.txt`, `child  waits
@@ -74,9 +100,10 @@ impl State {
     pub fn queue_lines(&self) -> Vec<String> {
         self.queue()
             .into_iter()
-            .map(|item| match item.on {
-                Some(on) => format!("{}  waits for {on}", item.branch),
-                None => format!("{}  conflict in {}", item.branch, item.files.join(", ")),
+            .map(|item| match (item.on, item.reason) {
+                (Some(on), _) => format!("{}  waits for {on}", item.branch),
+                (None, "check") => format!("{}  check failed", item.branch),
+                (None, _) => format!("{}  conflict in {}", item.branch, item.files.join(", ")),
             })
             .collect()
     }
