@@ -4,9 +4,10 @@
 # peak memory, and whether git align's trees equal git replay's.
 #
 #   bench/run.sh [WORKLOADS] [RUNS]      e.g. bench/run.sh "10 100 1000 5000 stack20 stack200 ripgrep click" 3
+#   EXEC=true FILES=100000 bench/run.sh "20" 3   the --exec check against `git rebase --exec`
 #
 # Workloads (all made by this repository: bench/mkrepo.rs and tests/data/):
-#   N        N topics x 3 commits plus 2 stacks of 5 on a 2,000-file tree
+#   N        N topics x 3 commits plus 2 stacks of 5 on a 2,000-file tree (FILES files)
 #   stackD   one stack of D branches x 3 commits on the same tree
 #   NAME     the real topics of tests/data/NAME-topics.bundle; the stacks git rebase
 #            stops on are deleted first, so every tool does the same (clean) work
@@ -16,6 +17,8 @@
 # offers); git replay per stack; a `git rebase --update-refs` loop. Each is timed on
 # fresh copies, alternating, in PLACES ("disk tmpfs" by default: the folder of
 # $TMPDIR, and /dev/shm; the virtual disk's write-back makes loose-object timings swing).
+# With EXEC=CMD, git align runs `--exec CMD` and the rebase loop `git rebase --exec CMD`
+# (git replay has no such thing: its columns are left empty).
 # The rebase loop runs only where the previous workload's took under REBASE_BUDGET
 # seconds (default 60), never above REBASE_MAX branches (1000). Workloads above
 # SLOW_MIN branches (2000) are timed once.
@@ -27,6 +30,8 @@ places=${PLACES:-"disk tmpfs"}
 rebase_max=${REBASE_MAX:-1000}
 rebase_budget=${REBASE_BUDGET:-60}
 slow_min=${SLOW_MIN:-2000}
+files=${FILES:-2000}
+exec_cmd=${EXEC:-}
 
 cargo build --release --quiet --manifest-path "$here/Cargo.toml" --bin git-align --example mkrepo
 export PATH="$here/target/release:$PATH"
@@ -68,7 +73,7 @@ align_with() {
   cd "$repo"
   start=$(now)
   case $tool in
-    align) git align --onto main -q ;;
+    align) git align --onto main -q ${exec_cmd:+--exec "$exec_cmd"} ;;
     replay1) git replay --onto main --contained ^old-base "${all[@]}" | git update-ref --stdin ;;
     replay)
       for tip in "${all[@]}"; do
@@ -77,7 +82,7 @@ align_with() {
     rebase)
       git checkout -q --detach main
       for tip in "${all[@]}"; do
-        git rebase -q --update-refs main "$tip" >/dev/null 2>&1 || git rebase --abort
+        git rebase -q --update-refs ${exec_cmd:+--exec "$exec_cmd"} main "$tip" >/dev/null 2>&1 || git rebase --abort
       done
       git checkout -q main ;;
   esac
@@ -134,14 +139,14 @@ clean_subset() {
 # make_repo WORKLOAD DIR -> the number of branches
 make_repo() {
   case $1 in
-    stack*) "$mkrepo" "$2" --topics 0 --commits 3 --files 2000 --stacks 1 --depth "${1#stack}" >/dev/null ;;
+    stack*) "$mkrepo" "$2" --topics 0 --commits 3 --files "$files" --stacks 1 --depth "${1#stack}" >/dev/null ;;
     *[!0-9]*)
       git -c init.defaultBranch=main clone -q -b main "$here/tests/data/$1-topics.bundle" "$2"
       git -C "$2" for-each-ref --format='create refs/heads/%(refname:lstrip=3) %(objectname)' refs/remotes/origin/ |
         grep -v -e ' refs/heads/HEAD ' -e ' refs/heads/main ' | git -C "$2" update-ref --stdin
       git -C "$2" remote remove origin
       clean_subset "$2" ;;
-    *) "$mkrepo" "$2" --topics "$1" --commits 3 --files 2000 --stacks 2 --depth 5 >/dev/null ;;
+    *) "$mkrepo" "$2" --topics "$1" --commits 3 --files "$files" --stacks 2 --depth 5 >/dev/null ;;
   esac
   git -C "$2" for-each-ref --format='%(refname)' refs/heads/ | grep -vcx refs/heads/main
 }
@@ -161,6 +166,7 @@ for w in $workloads; do
   for place in $places; do
     done=$(folder disk)
     tools="align replay1 replay"
+    [ -n "$exec_cmd" ] && tools="align"
     if [ "$branches" -le "$rebase_max" ] &&
        awk -v t="$last_rebase" -v b="$rebase_budget" 'BEGIN { exit !(t < b) }'; then
       tools="$tools rebase"
@@ -169,7 +175,8 @@ for w in $workloads; do
     seconds() { awk -v t="$1" '$1 == t { print $2 }' "$done/medians" | grep . || echo -; }
     align=$(seconds align) replay1=$(seconds replay1) replay=$(seconds replay) rebase=$(seconds rebase)
     [ "$rebase" = "-" ] || last_rebase=$rebase
-    same=$([ "$(trees "$done/align")" = "$(trees "$done/replay1")" ] && echo yes || echo NO)
+    same=-
+    [ -d "$done/replay1" ] && same=$([ "$(trees "$done/align")" = "$(trees "$done/replay1")" ] && echo yes || echo NO)
     echo "| $w | $place | $branches | ${align} s | ${replay1} s | ${replay} s | ${rebase} s | $(ratio "$align" "$replay1") | $(ratio "$align" "$rebase") | $mib | $same |"
     rm -rf "$done"
   done
