@@ -11,7 +11,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::git::{Oid, Repo};
+use crate::git::{Oid, Repo, GIT_LOCATION_VARS};
 use crate::state::PauseReason;
 use crate::ui::Ui;
 use crate::{crashpoint, lock, signals};
@@ -24,16 +24,6 @@ const POLL: Duration = Duration::from_millis(10);
 /// After asking the command to stop: when to insist (SIGTERM), when to kill it.
 const TERM_AFTER: Duration = Duration::from_secs(3);
 const KILL_AFTER: Duration = Duration::from_secs(10);
-/// Variables that would point git commands in the worktree at another repository.
-const GIT_LOCATION_VARS: [&str; 6] = [
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_COMMON_DIR",
-    "GIT_PREFIX",
-    "GIT_OBJECT_DIRECTORY",
-];
-
 /// What the check is run on; each field reaches the command as a `GIT_ALIGN_*` variable.
 pub struct Check<'a> {
     pub command: &'a str,

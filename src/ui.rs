@@ -40,6 +40,14 @@ impl Ui {
         eprintln!("warning: {}", line.as_ref());
     }
 
+    /// A line shown only with `--quiet`, where it stands for the lines `say` and `hint`
+    /// leave out (on standard error, as errors are).
+    pub fn quiet_line(&self, line: impl AsRef<str>) {
+        if self.quiet {
+            eprintln!("{}", line.as_ref());
+        }
+    }
+
     /// A `hint:` line telling what to do next.
     pub fn hint(&self, line: impl AsRef<str>) {
         if !self.quiet {

@@ -13,6 +13,7 @@ mod generated;
 mod git_native;
 mod kills;
 mod merge_classes;
+mod messages;
 mod pause;
 mod queue;
 mod share;

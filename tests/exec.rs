@@ -277,7 +277,7 @@ fn finish_after_interruption(repo: &TestRepo, marks: &Path, reason: &str) {
     let left: Vec<String> = repo
         .leftover_worktrees()
         .into_iter()
-        .filter(|w| !w.ends_with("/align-check"))
+        .filter(|w| !w.contains("align-check"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
     let refused = repo.align_expect(&["continue", "--revise", "x"], 1);
@@ -343,8 +343,12 @@ fn a_fix_committed_in_the_check_worktree_is_picked_up_by_continue() {
     let repo = three_topics();
     let check = r#"test "$GIT_ALIGN_BRANCH" != topic-b || test -e fixed.txt"#;
     let said = repo.align_expect(&["--onto", "main", "--exec", check, "--stop-at-first"], 3);
-    let worktree = repo.path.join(".git/align/check");
-    assert!(said.contains(&worktree.display().to_string()), "{said}");
+    let worktree = said
+        .split("it ran in ")
+        .nth(1)
+        .and_then(|rest| rest.split(", which stays").next())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| panic!("the pause does not name the check worktree: {said}"));
     let at = worktree.to_str().unwrap();
     let tip = repo.git(&["-C", at, "rev-parse", "HEAD"]);
 
@@ -371,4 +375,27 @@ fn a_fix_committed_in_the_check_worktree_is_picked_up_by_continue() {
     );
     assert_eq!(repo.rev("topic-b~1"), tip);
     repo.assert_fsck();
+}
+
+#[test]
+fn a_tip_amended_in_the_check_worktree_is_picked_up() {
+    let repo = three_topics();
+    let check = r#"test "$GIT_ALIGN_BRANCH" != topic-b || test -e fixed.txt"#;
+    let said = repo.align_expect(&["--onto", "main", "--exec", check, "--stop-at-first"], 3);
+    let worktree = said
+        .split("it ran in ")
+        .nth(1)
+        .and_then(|rest| rest.split(", which stays").next())
+        .unwrap()
+        .to_string();
+    let tip_parent = repo.git(&["-C", &worktree, "rev-parse", "HEAD~1"]);
+    std::fs::write(std::path::Path::new(&worktree).join("fixed.txt"), "x\n").unwrap();
+    repo.git(&["-C", &worktree, "add", "fixed.txt"]);
+    repo.git(&["-C", &worktree, "commit", "-q", "--amend", "--no-edit"]);
+    let said = repo.align_expect(&["continue"], 0);
+    assert!(said.contains("picked up 1 commit(s)"), "{said}");
+    assert_eq!(repo.rev("topic-b~1"), tip_parent);
+    assert!(repo
+        .git(&["show", "--stat", "topic-b"])
+        .contains("fixed.txt"));
 }

@@ -23,10 +23,7 @@ pub fn print_prediction(
     let resolver = |conflict: &ConflictedPath| -> Option<Option<Oid>> {
         resolutions
             .iter()
-            .find(|r| {
-                (r.conflict.base, r.conflict.ours, r.conflict.theirs)
-                    == (conflict.base, conflict.ours, conflict.theirs)
-            })
+            .find(|r| r.conflict.is_same_conflict(conflict))
             .map(|r| r.resolved)
     };
     let predictions = Predictor {

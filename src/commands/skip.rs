@@ -52,7 +52,11 @@ pub fn cmd_skip(ctx: &Ctx, args: &SkipArgs) -> Result<Outcome> {
     for child in state.descendants(&name) {
         if let Some(i) = state.branch_index(&child) {
             let b = &mut state.branches[i];
-            if b.status == BranchStatus::Pending {
+            // Pending, or queued on a tip of the branch skipped.
+            if matches!(
+                b.status,
+                BranchStatus::Pending | BranchStatus::Conflict | BranchStatus::Current
+            ) {
                 b.skip(format!("stacked on {name}, which was skipped"));
                 ctx.ui.say(format!("skipped  {child} (stacked on {name})"));
             }

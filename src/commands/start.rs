@@ -53,9 +53,10 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     }
     let _lock = Lock::acquire(repo)?;
     remove_stale_worktrees(ctx);
-    crate::git::remove_check_worktree(repo);
     let mut store = Store::open(repo)?;
     refuse_open_run(&store)?;
+    // No run is open: a check worktree is a leftover.
+    crate::git::remove_check_worktree(repo);
     if let Some(head) = crate::git::forget_stale_head(repo)? {
         ctx.ui.warn(format!(
             "forgot ALIGN_HEAD, left by a run that is no longer open (HEAD was {head}); HEAD and the files are as they were"

@@ -4,7 +4,7 @@
 //! conflict is still under way, and recording its resolution for rerere.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use super::{GitContext, Oid, Repo};
 use crate::error::Result;
@@ -14,9 +14,9 @@ use crate::error::Result;
 pub enum Apply {
     /// `git cherry-pick <commit>`.
     CherryPick,
-    /// `git merge <commit>`, the commit labelled `label` in conflict markers (as `git
-    /// merge <label>` labels it).
-    Merge { label: String },
+    /// `git merge <commit>`; `name` (a branch name that points at the commit) is given
+    /// instead, so that conflict markers are labelled as `git merge <name>` labels them.
+    Merge { name: Option<String> },
 }
 
 /// Opens the repository of the work tree at `path` (a linked worktree or the main one).
@@ -32,21 +32,29 @@ pub(super) fn apply_commit(
     apply: &Apply,
     commit: Oid,
 ) -> std::result::Result<(), String> {
-    let mut git = Command::new("git");
+    let mut git = super::system_git();
     git.arg("-C").arg(workdir);
-    match apply {
-        Apply::CherryPick => git.arg("cherry-pick"),
-        Apply::Merge { label } => git
-            .args(["merge", "--no-ff", "--no-commit"])
-            .env(format!("GITHEAD_{commit}"), label),
+    let (command, what) = match apply {
+        Apply::CherryPick => (&["cherry-pick"][..], commit.to_string()),
+        Apply::Merge { name } => (
+            &["merge", "--no-ff", "--no-commit"][..],
+            name.clone().unwrap_or_else(|| commit.to_string()),
+        ),
     };
     let out = git
-        .arg(commit.to_string())
+        .args(command)
+        .arg(what)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
-    // 1: stopped on the conflict, which is what is asked for here.
-    if out.status.code() == Some(1) {
+    // 1: stopped on the conflict, which is what is asked for here (and then the
+    // cherry-pick or merge is in progress).
+    let state = match apply {
+        Apply::CherryPick => "CHERRY_PICK_HEAD",
+        Apply::Merge { .. } => "MERGE_HEAD",
+    };
+    let in_progress = open(workdir).is_ok_and(|inner| inner.path().join(state).is_file());
+    if out.status.code() == Some(1) && in_progress {
         return Ok(());
     }
     let said = String::from_utf8_lossy(&out.stderr);
@@ -59,7 +67,7 @@ pub(super) fn apply_commit(
 /// (a lock a killed git left, say): the resolution is still good, only git will not
 /// know it.
 pub fn record_for_rerere(workdir: &Path) -> Option<String> {
-    let out = Command::new("git")
+    let out = super::system_git()
         .arg("-C")
         .arg(workdir)
         .arg("rerere")

@@ -1,4 +1,6 @@
-//! The worktree of the `--exec` check: one per repository, `<git dir>/align/check`,
+//! The worktree of the `--exec` check: one per repository, in the system's temporary
+//! folder (outside the repository, so that tools looking upwards for their project
+//! files, such as cargo workspaces or `node_modules`, do not find the repository's),
 //! detached at the tip being checked and moved from tip to tip. Moving it writes only
 //! the files that differ between the two tips and leaves untracked files (build
 //! outputs) alone, as the work tree of `git rebase --exec` does, so a check that builds
@@ -7,7 +9,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use super::checkout::open;
 use super::linked::{populate, remove};
@@ -20,9 +22,18 @@ const ADMIN: &str = "align-check";
 /// start with this.
 const TEMP_ADMIN_PREFIX: &str = "align-exec-";
 
-/// Where the check worktree is.
+/// Where the check worktree is: `$TMPDIR/git-align-check-<hash of the git directory>`.
 pub fn check_worktree_path(repo: &Repo) -> PathBuf {
-    repo.common_dir().join("align/check")
+    // FNV-1a: stable across processes and builds, unlike std's hasher.
+    let hash = repo
+        .common_dir()
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    std::env::temp_dir().join(format!("git-align-check-{hash:016x}"))
 }
 
 fn admin_path(repo: &Repo) -> PathBuf {
@@ -75,7 +86,7 @@ pub fn check_worktree_head(repo: &Repo) -> Option<Oid> {
 
 /// Tracked files of the check worktree with changes not committed (`git status`).
 pub fn check_worktree_changes(repo: &Repo) -> Result<Vec<String>> {
-    let out = Command::new("git")
+    let out = super::system_git()
         .arg("-C")
         .arg(check_worktree_path(repo))
         .args(["status", "--porcelain", "--untracked-files=no"])
@@ -89,11 +100,15 @@ pub fn check_worktree_changes(repo: &Repo) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Removes the check worktree (the run ended, or a new one starts). Both its folders
-/// have fixed names of git-align's own in the git directory, so they are removed even
-/// when they no longer name each other (the repository was moved or copied).
+/// Removes the check worktree (the run ended, or a new one starts): its administrative
+/// folder in the git directory, and its files when they are this repository's (a
+/// moved or copied repository leaves the original's alone).
 pub fn remove_check_worktree(repo: &Repo) {
-    remove(&check_worktree_path(repo), &admin_path(repo));
+    if is_registered(repo) {
+        remove(&check_worktree_path(repo), &admin_path(repo));
+    } else {
+        let _ = fs::remove_dir_all(admin_path(repo));
+    }
 }
 
 /// Removes the temporary worktrees a killed older git-align left behind (call only

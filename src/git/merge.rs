@@ -31,6 +31,16 @@ pub struct ConflictedPath {
     pub theirs: Option<Oid>,
 }
 
+impl ConflictedPath {
+    /// Whether `other` is the same conflict: the same blobs on each side, and, for a
+    /// conflict git names without any blob (a file it moved, say), the same path.
+    pub fn is_same_conflict(&self, other: &ConflictedPath) -> bool {
+        let blobs = (self.base, self.ours, self.theirs);
+        blobs == (other.base, other.ours, other.theirs)
+            && (blobs != (None, None, None) || self.path == other.path)
+    }
+}
+
 /// Settles a conflict the way a person did before: Some(Some(blob)) keeps that content,
 /// Some(None) deletes the path, None: no recorded resolution.
 pub type Resolver<'a> = &'a dyn Fn(&ConflictedPath) -> Option<Option<Oid>>;
@@ -71,6 +81,10 @@ impl Repo {
                 return Ok(clean(tree));
             }
         }
+        if base.is_none() {
+            // git finds the merge bases itself, walking parents that may be in memory.
+            self.flush_objects()?;
+        }
         for side in base.iter().chain([&ours, &theirs]) {
             self.write_commit_to_disk(side.commit)?;
         }
@@ -82,11 +96,11 @@ impl Repo {
             ours.commit,
             theirs.commit,
         )?;
-        if merged.conflicts.is_empty() {
+        if merged.clean {
             return Ok(clean(merged.tree));
         }
         let settled: Vec<Option<Option<Oid>>> = merged.conflicts.iter().map(resolver).collect();
-        if settled.iter().any(Option::is_none) {
+        if merged.conflicts.is_empty() || settled.iter().any(Option::is_none) {
             return Ok(TreeMerge::Conflict(merged.conflicts));
         }
         let resolutions: Vec<(&ConflictedPath, Option<Oid>)> = merged
@@ -291,4 +305,29 @@ fn file_mode(mode: i32) -> git2::FileMode {
 
 fn key(entry: &Option<git2::TreeEntry<'_>>) -> EntryKey {
     entry.as_ref().map(|e| (e.id(), e.filemode()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict(path: &str, blobs: [Option<u8>; 3]) -> ConflictedPath {
+        let oid = |b: Option<u8>| b.map(|n| Oid::from_bytes([n; 20]));
+        ConflictedPath {
+            path: path.into(),
+            base: oid(blobs[0]),
+            ours: oid(blobs[1]),
+            theirs: oid(blobs[2]),
+        }
+    }
+
+    #[test]
+    fn a_conflict_git_names_without_blobs_is_the_same_only_at_the_same_path() {
+        let moved = conflict("d", [None, None, None]);
+        assert!(moved.is_same_conflict(&conflict("d", [None, None, None])));
+        assert!(!moved.is_same_conflict(&conflict("e", [None, None, None])));
+        let edited = conflict("f", [Some(1), Some(2), Some(3)]);
+        assert!(edited.is_same_conflict(&conflict("g", [Some(1), Some(2), Some(3)])));
+        assert!(!edited.is_same_conflict(&conflict("f", [Some(1), Some(2), Some(4)])));
+    }
 }

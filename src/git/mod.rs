@@ -72,6 +72,29 @@ impl<T> GitContext<T> for std::result::Result<T, git2::Error> {
     }
 }
 
+/// The variables that tell git which repository, work tree, index or object folder to
+/// use: set in git's hooks (and by `git --git-dir`), they must not steer a git that
+/// git-align runs on a place it names itself.
+pub const GIT_LOCATION_VARS: [&str; 7] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_PREFIX",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+];
+
+/// The system git, without the location variables of the environment git-align runs
+/// in: the caller names the place (`-C`, `--git-dir`).
+pub(crate) fn system_git() -> std::process::Command {
+    let mut git = std::process::Command::new("git");
+    for var in GIT_LOCATION_VARS {
+        git.env_remove(var);
+    }
+    git
+}
+
 /// A libgit2 lookup with "not found" as None rather than an error.
 fn found<T>(
     result: std::result::Result<T, git2::Error>,
@@ -156,7 +179,10 @@ impl Repo {
             buffer.write_into(&scratch)?;
         }
         let own = self.common_dir().join("objects");
-        self.ort.borrow_mut().write_into(&objects, &own);
+        let alternates = objects.join("info/alternates");
+        std::fs::write(&alternates, format!("{}\n", own.display()))
+            .map_err(|e| Error::io(format!("cannot write {}", alternates.display()), e))?;
+        self.ort.borrow_mut().write_into(&objects);
         Ok(dir)
     }
 

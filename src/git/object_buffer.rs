@@ -77,9 +77,17 @@ impl ObjectBuffer {
     }
 
     /// Writes the new commits and the objects they need that the disk lacks as one pack
-    /// (with its index), and empties the buffer.
+    /// (with its index), and empties the buffer (in a dry run: loose, in its scratch
+    /// folder).
     pub fn flush(&self, repo: &git2::Repository) -> Result<()> {
         let commits = std::mem::take(&mut *self.commits.borrow_mut());
+        if self.scratch.borrow().is_some() {
+            // A dry run: loose objects in its scratch folder, never a pack here.
+            for commit in commits {
+                self.write_loose(repo, commit)?;
+            }
+            return Ok(());
+        }
         if !commits.is_empty() {
             let mut packer = self.packer.borrow_mut();
             if packer.is_none() {

@@ -16,7 +16,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 
 use super::merge::ConflictedPath;
 use super::Oid;
@@ -38,9 +38,11 @@ const OLDEST_GIT: (u32, u32) = (2, 45);
 /// What git's merge made of two commits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrtMerge {
+    /// Whether git merged without a conflict.
+    pub clean: bool,
     /// The merged tree; on a conflict, with the conflicted files as git writes them.
     pub tree: Oid,
-    /// The conflicted paths (empty: the merge is clean).
+    /// The conflicted paths.
     pub conflicts: Vec<ConflictedPath>,
 }
 
@@ -48,9 +50,9 @@ pub struct OrtMerge {
 #[derive(Default)]
 pub struct Ort {
     shared: Option<OrtProcess>,
-    /// Set by [`Ort::write_into`]: `GIT_OBJECT_DIRECTORY` for git, which then reads the
-    /// repository's objects as alternates.
-    objects: Option<(PathBuf, PathBuf)>,
+    /// Set by [`Ort::write_into`]: `GIT_OBJECT_DIRECTORY` for git (whose alternates
+    /// file names the repository's objects).
+    objects: Option<PathBuf>,
 }
 
 impl Ort {
@@ -82,10 +84,10 @@ impl Ort {
     }
 
     /// From now on git writes the objects of its merges into `scratch` (an objects
-    /// folder), reading the repository's own (`objects`) as alternates.
-    pub fn write_into(&mut self, scratch: &Path, objects: &Path) {
+    /// folder whose alternates file names the repository's own).
+    pub fn write_into(&mut self, scratch: &Path) {
         self.shared = None;
-        self.objects = Some((scratch.to_path_buf(), objects.to_path_buf()));
+        self.objects = Some(scratch.to_path_buf());
     }
 }
 
@@ -106,7 +108,7 @@ impl OrtProcess {
     fn start(
         git_dir: &Path,
         attr_source: Option<Oid>,
-        objects: Option<&(PathBuf, PathBuf)>,
+        objects: Option<&PathBuf>,
     ) -> Result<OrtProcess> {
         check_git_version()?;
         let source = attr_source.map_or_else(|| EMPTY_TREE.to_string(), |oid| oid.to_string());
@@ -115,17 +117,15 @@ impl OrtProcess {
         let stderr = errors
             .try_clone()
             .map_err(|e| Error::io("cannot make a file for git's errors", e))?;
-        let mut git = Command::new("git");
-        if let Some((scratch, objects)) = objects {
-            git.env("GIT_OBJECT_DIRECTORY", scratch)
-                .env("GIT_ALTERNATE_OBJECT_DIRECTORIES", objects);
+        let mut git = super::system_git();
+        if let Some(scratch) = objects {
+            git.env("GIT_OBJECT_DIRECTORY", scratch);
         }
         let mut child = git
             .arg("--git-dir")
             .arg(git_dir)
             .arg(format!("--attr-source={source}"))
             .args(["merge-tree", "--write-tree", "--stdin", "-z", "--messages"])
-            .arg("--allow-unrelated-histories")
             .current_dir(git_dir)
             // Its own process group: a Ctrl-C meant for git-align (which pauses the run
             // at the next step) must not kill the merge it is waiting for. Should
@@ -203,12 +203,17 @@ impl OrtProcess {
                 noted.extend(paths);
             }
         }
-        let conflicts = match status.as_str() {
-            "1" => Vec::new(),
-            "0" => conflicted_paths(staged, noted),
+        let clean = match status.as_str() {
+            "1" => true,
+            "0" => false,
             _ => return Err(()),
         };
-        Ok(OrtMerge { tree, conflicts })
+        let conflicts = conflicted_paths(staged, noted);
+        Ok(OrtMerge {
+            clean,
+            tree,
+            conflicts,
+        })
     }
 
     /// The trivial merge's answer, but for its end: clean, the empty tree, no conflicts.
@@ -230,13 +235,14 @@ impl OrtProcess {
         }
     }
 
-    /// One NUL-terminated field of the output.
+    /// One NUL-terminated field of the output (a path that is not UTF-8 is read
+    /// lossily: it only names a conflict, which git itself sets up).
     fn field(&mut self) -> std::result::Result<String, ()> {
         let mut bytes = Vec::new();
         match self.output.read_until(0, &mut bytes) {
             Ok(_) if bytes.last() == Some(&0) => {
                 bytes.pop();
-                String::from_utf8(bytes).map_err(|_| ())
+                Ok(String::from_utf8_lossy(&bytes).into_owned())
             }
             _ => Err(()),
         }
@@ -245,6 +251,8 @@ impl OrtProcess {
     /// The error for a process that stopped answering: the last line it printed.
     fn failure(&mut self) -> Error {
         self.input = None;
+        // It may be blocked writing an answer nobody reads any more.
+        let _ = self.child.kill();
         let _ = self.child.wait();
         let mut said = String::new();
         let _ = self.errors.rewind();
@@ -316,14 +324,17 @@ fn conflicted_paths(staged: Vec<(String, u8, Oid)>, noted: Vec<String>) -> Vec<C
     out
 }
 
-/// Refuses a git too old for the merges git-align asks of it, saying which it found.
+/// Refuses a git too old for the merges git-align asks of it, saying which it found
+/// (asked once per process).
 fn check_git_version() -> Result<()> {
-    let out = Command::new("git")
-        .arg("--version")
-        .output()
-        .map_err(|e| Error::io("cannot run git (is it installed?)", e))?;
-    let said = String::from_utf8_lossy(&out.stdout);
-    let version = said.trim().trim_start_matches("git version ").to_string();
+    static FOUND: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let version = match FOUND.get() {
+        Some(version) => version.clone(),
+        None => {
+            let version = git_version()?;
+            FOUND.get_or_init(|| version).clone()
+        }
+    };
     let mut numbers = version.split('.').map(|n| n.parse::<u32>().unwrap_or(0));
     let found = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
     if found >= OLDEST_GIT {
@@ -333,6 +344,16 @@ fn check_git_version() -> Result<()> {
         found: crate::ui::escape_line(&version),
         needed: format!("{}.{}", OLDEST_GIT.0, OLDEST_GIT.1),
     })
+}
+
+/// What `git --version` says, less its `git version ` prefix.
+fn git_version() -> Result<String> {
+    let out = super::system_git()
+        .arg("--version")
+        .output()
+        .map_err(|e| Error::io("cannot run git (is it installed?)", e))?;
+    let said = String::from_utf8_lossy(&out.stdout);
+    Ok(said.trim().trim_start_matches("git version ").to_string())
 }
 
 #[cfg(test)]

@@ -32,9 +32,9 @@ impl Runner<'_> {
     }
 
     /// Retrying the check the run was paused on: commits made in the check worktree on
-    /// top of the branch's new tip become part of the branch (as amending during `git
-    /// rebase --exec` does), with a warning naming them. Changes not committed there are
-    /// refused: the check runs on commits.
+    /// top of the branch's new tip, or the tip amended there, become part of the branch
+    /// (as committing or amending during `git rebase --exec` does), with a warning naming
+    /// them. Changes not committed there are refused: the check runs on commits.
     fn pick_up_fix(&mut self, index: usize) -> Result<()> {
         let name = self.state.branches[index].name.clone();
         if self.retrying_check.as_deref() != Some(name.as_str()) {
@@ -54,12 +54,28 @@ impl Runner<'_> {
         ) else {
             return Ok(());
         };
-        if head == tip || !self.repo.is_ancestor(tip, head)? {
+        if head == tip {
             return Ok(());
         }
+        // Commits on top of the tip, or the tip amended (on the same parent).
+        let tip_parent = self.repo.commit_meta(tip)?.parents.first().copied();
+        let base = if self.repo.is_ancestor(tip, head)? {
+            tip
+        } else if let Some(parent) =
+            tip_parent.filter(|p| self.repo.is_ancestor(*p, head).unwrap_or(false))
+        {
+            parent
+        } else {
+            return Err(Error::BadObject(format!(
+                "HEAD of the check worktree {} is at {}, which neither builds on {name}'s new tip {} nor amends it: check the tip out there (or commit on it) and continue",
+                check_worktree_path(self.repo).display(),
+                head.short(),
+                tip.short()
+            )));
+        };
         let picked: Vec<String> = self
             .repo
-            .walk(head, &[tip])?
+            .walk(head, &[base])?
             .iter()
             .rev()
             .map(|c| {
@@ -132,7 +148,7 @@ impl Runner<'_> {
             )
         };
         let kept = format!(
-            "\nit ran in {}, kept as it was: a fix committed there is picked up by 'git align continue'",
+            "\nit ran in {}, which stays at that tip while the branch waits: a fix committed there is picked up by 'git align continue'",
             worktree.display()
         );
         match outcome {
@@ -152,7 +168,7 @@ impl Runner<'_> {
                 }
                 self.ui
                     .say(format!("waits    {name}: the other branches go on"));
-                self.state.branches[index].check_failed(&report);
+                self.state.branches[index].queue_failed_check(&report);
                 Ok(None)
             }
             CheckOutcome::Interrupted(reason) => Ok(Some(Pause::new(

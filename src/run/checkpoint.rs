@@ -13,7 +13,7 @@ use super::{moves, Pause};
 use crate::error::{Error, Result};
 use crate::git::{Oid, Repo};
 use crate::signals;
-use crate::state::{CheckpointCost, PauseReason, State, Step, Store};
+use crate::state::{BranchStatus, CheckpointCost, PauseReason, State, Step, Store};
 use crate::ui::Ui;
 
 /// The shortest time between two checkpoints of a plain run; a checkpoint is also taken
@@ -77,11 +77,20 @@ impl<'r> Checkpointer<'r> {
     }
 
     /// Forgets the batch, so that an interruption costs one checkpoint rather than its
-    /// ref moves: its branches are pending again and replay to the same commits on
-    /// continue.
+    /// ref moves: its branches are pending again, and so is every branch stacked on one
+    /// of them that was replayed onto its forgotten tip (queued on a conflict or a failed
+    /// check): continue replays them all.
     pub fn drop_batch(&mut self, state: &mut State) {
         for index in std::mem::take(&mut self.batch) {
             state.branches[index].reset_to_pending();
+            let name = state.branches[index].name.clone();
+            for child in state.descendants(&name) {
+                if let Some(branch) = state.branches.iter_mut().find(|b| b.name == child) {
+                    if branch.status == BranchStatus::Conflict || branch.check_failed.is_some() {
+                        branch.reset_to_pending();
+                    }
+                }
+            }
         }
     }
 

@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use super::{Pause, Runner};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::git::{
     conflict_in_progress, conflict_worktree_path, create_conflict_worktree, create_main_conflict,
-    main_conflict_on, read_resolution, record_for_rerere, release_conflict_worktree, Apply,
-    ConflictedPath, MainConflict, Oid, Resolved,
+    lent_head, main_conflict_on, read_resolution, record_for_rerere, release_conflict_worktree,
+    remove_conflict_worktree_of, Apply, ConflictedPath, MainConflict, Oid, Resolved,
 };
 use crate::replay;
 use crate::state::{Conflict, ConflictKind, ConflictWorktree, PauseReason, Resolution, Step};
@@ -21,11 +21,7 @@ impl Runner<'_> {
             self.state
                 .resolutions
                 .iter()
-                .find(|r| {
-                    r.conflict.base == conflict.base
-                        && r.conflict.ours == conflict.ours
-                        && r.conflict.theirs == conflict.theirs
-                })
+                .find(|r| r.conflict.is_same_conflict(conflict))
                 .map(|r| r.resolved)
         }
     }
@@ -43,8 +39,8 @@ impl Runner<'_> {
         let files: Vec<&str> = conflict.paths.iter().map(|p| p.path.as_str()).collect();
         self.ui.say(format!(
             "conflict {} in {}: it waits, the other branches go on",
-            branch.name,
-            files.join(", ")
+            crate::ui::escape_line(&branch.name),
+            crate::ui::escape_line(&files.join(", "))
         ));
         Ok(())
     }
@@ -66,9 +62,13 @@ impl Runner<'_> {
             .expect("a branch stops on a conflict it recorded");
         let apply = match conflict.kind {
             ConflictKind::Pick => Apply::CherryPick,
-            ConflictKind::Merge => Apply::Merge {
-                label: self.merge_source(index).to_string(),
-            },
+            ConflictKind::Merge => {
+                let source = self.merge_source(index).to_string();
+                let names_it = self.repo.resolve_commit(&source).ok() == Some(conflict.commit);
+                Apply::Merge {
+                    name: names_it.then_some(source),
+                }
+            }
         };
         self.checkpoints
             .keep(&self.state.run_id, &[conflict.partial])?;
@@ -82,13 +82,20 @@ impl Runner<'_> {
                 self.repo.commit_summary(conflict.commit)?,
                 branch.name
             ),
-            ConflictKind::Merge => format!("merging {} into {}", self.state.onto.name, branch.name),
+            ConflictKind::Merge => {
+                format!("merging {} into {}", self.merge_source(index), branch.name)
+            }
         };
         let mut content = format!(
             "conflict {what} in: {}\nresolve it in {}: edit the files, 'git add' them, then 'git align continue'",
             files.join(", "),
             path.display()
         );
+        if let Some(head) = lent_head(self.repo)? {
+            content.push_str(&format!(
+                "\nthis work tree's HEAD is detached for it; it goes back to {head} on continue, skip or cancel"
+            ));
+        }
         let queue = self.state.queue_lines();
         if queue.len() > 1 {
             content.push_str(&format!(
@@ -191,11 +198,7 @@ impl Runner<'_> {
             .say(format!("resolved  {name}: {}", paths.join(", ")));
         let rest = match conflict.kind {
             ConflictKind::Merge => Vec::new(),
-            ConflictKind::Pick => {
-                let commits = self.derive_commits(index)?;
-                let at = commits.iter().position(|c| *c == conflict.commit);
-                at.map(|i| commits[i + 1..].to_vec()).unwrap_or_default()
-            }
+            ConflictKind::Pick => self.commits_after(index, conflict.commit)?,
         };
         let outcome = {
             let resolver = self.resolver();
@@ -224,10 +227,9 @@ impl Runner<'_> {
             conflict.commit.short(),
             self.state.run_id
         );
+        let rest = self.commits_after(index, conflict.commit)?;
         release_conflict_worktree(self.repo, self.state.worktree.take().as_deref(), &message)?;
-        let commits = self.derive_commits(index)?;
-        let at = commits.iter().position(|c| *c == conflict.commit);
-        let rest = at.map(|i| commits[i + 1..].to_vec()).unwrap_or_default();
+        remove_conflict_worktree_of(self.repo, &name);
         self.state.resume();
         self.state.step = Some(Step::Rebase);
         let branch = &mut self.state.branches[index];
@@ -249,6 +251,20 @@ impl Runner<'_> {
             return self.pause(pause);
         }
         self.drive()
+    }
+
+    /// The commits of the branch at `index` after `commit` (where it stopped), derived
+    /// from the refs again; an error if the branch no longer has that commit.
+    fn commits_after(&mut self, index: usize, commit: Oid) -> Result<Vec<Oid>> {
+        let commits = self.derive_commits(index)?;
+        match commits.iter().position(|c| *c == commit) {
+            Some(at) => Ok(commits[at + 1..].to_vec()),
+            None => Err(Error::RefMoved {
+                branch: self.state.branches[index].name.clone(),
+                expected: format!("a branch holding {}", commit.short()),
+                actual: "a branch without it".into(),
+            }),
+        }
     }
 
     /// The commit that carries the resolution: a new commit with the original's author

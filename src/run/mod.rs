@@ -500,6 +500,7 @@ impl<'r> Runner<'r> {
         }
         self.report_checkpoint_cost();
         self.ui.hint(next_steps(reason));
+        self.ui.quiet_line(report::paused_line(&self.state, reason));
         Ok(Ended::Paused(reason))
     }
 

@@ -60,12 +60,31 @@ pub fn finish_table(state: &State) -> String {
     out
 }
 
+/// The one line a pause prints with `--quiet`: what paused, and the command to go on.
+pub fn paused_line(state: &State, reason: PauseReason) -> String {
+    let at = state
+        .current
+        .as_deref()
+        .map(crate::ui::escape_line)
+        .unwrap_or_else(|| "the run".into());
+    let next = match (reason, &state.worktree) {
+        (PauseReason::Conflict, Some(worktree)) => format!(
+            "resolve it in {}, then 'git align continue'",
+            crate::ui::escape_line(worktree)
+        ),
+        (PauseReason::CheckFailed, _) => "'git align continue' runs the check again".into(),
+        (PauseReason::Checkpoint, _) => "'git align continue' approves".into(),
+        _ => "'git align continue' goes on".into(),
+    };
+    format!("git-align paused ({}) at {at}: {next}", reason.as_str())
+}
+
 /// What a person can do at a pause, as a hint line.
 pub fn next_steps(reason: PauseReason) -> &'static str {
     match reason {
         PauseReason::Checkpoint => "'git align continue' approves, 'git align continue --revise \"FEEDBACK\"' redoes the step, 'git align skip' leaves the branch, 'git align cancel' restores everything",
         PauseReason::CheckFailed => "'git align continue' runs the check again (--revise \"FEEDBACK\" passes feedback to it), 'git align skip' leaves the branch, 'git align cancel' restores everything",
-        PauseReason::Conflict => "resolve the files in the worktree named above and 'git add' them, then 'git align continue'; 'git align skip --commit' drops only the commit that conflicts, 'git align skip' leaves the branch (and those stacked on it), 'git align cancel' restores everything",
+        PauseReason::Conflict => "instead of resolving: 'git align skip --commit' drops only the commit that conflicts, 'git align skip' leaves the branch (and those stacked on it), 'git align cancel' restores everything",
         PauseReason::RefLocked => "if no other git command is running, remove the lock file named above (a leftover of a killed one), then 'git align continue'; 'git align cancel' restores everything",
         PauseReason::Request | PauseReason::Signal => "'git align continue' goes on, 'git align skip' leaves the current branch, 'git align cancel' restores everything",
     }

@@ -136,7 +136,7 @@ impl BranchState {
 
     /// Its new tip failed the `--exec` check, which printed `tail` last: it waits in
     /// the queue.
-    pub fn check_failed(&mut self, tail: &str) {
+    pub fn queue_failed_check(&mut self, tail: &str) {
         self.check_failed = Some(crate::ui::escape_lines(tail));
     }
 
@@ -165,6 +165,7 @@ impl BranchState {
     /// commits).
     pub fn reset_to_pending(&mut self) {
         self.status = BranchStatus::Pending;
+        self.conflict = None;
         self.new = None;
         self.checked = None;
         self.check_failed = None;

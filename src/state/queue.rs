@@ -95,15 +95,20 @@ impl State {
             && self.current.as_deref() == Some(name)
     }
 
-    /// The queue as lines for a person: `topic  conflict in f.txt, g.txt`, `child  waits
-    /// for topic`.
+    /// The queue as lines for a person (names escaped): `topic  conflict in f.txt,
+    /// g.txt`, `child  waits for topic`.
     pub fn queue_lines(&self) -> Vec<String> {
+        let e = crate::ui::escape_line;
         self.queue()
             .into_iter()
             .map(|item| match (item.on, item.reason) {
-                (Some(on), _) => format!("{}  waits for {on}", item.branch),
-                (None, "check") => format!("{}  check failed", item.branch),
-                (None, _) => format!("{}  conflict in {}", item.branch, item.files.join(", ")),
+                (Some(on), _) => format!("{}  waits for {}", e(&item.branch), e(&on)),
+                (None, "check") => format!("{}  check failed", e(&item.branch)),
+                (None, _) => format!(
+                    "{}  conflict in {}",
+                    e(&item.branch),
+                    e(&item.files.join(", "))
+                ),
             })
             .collect()
     }
