@@ -310,6 +310,15 @@ fn sigint_reaches_a_running_check_and_pauses() {
     finish_after_interruption(&repo, &marks, "signal");
 }
 
+/// The check worktree a failed check's pause names.
+fn check_worktree_named_in(said: &str) -> std::path::PathBuf {
+    said.split("it ran in ")
+        .nth(1)
+        .and_then(|rest| rest.split(", which stays").next())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| panic!("the pause does not name the check worktree: {said}"))
+}
+
 /// Three independent topics on `main`, which then moves on.
 fn three_topics() -> TestRepo {
     let repo = TestRepo::new();
@@ -343,12 +352,7 @@ fn a_fix_committed_in_the_check_worktree_is_picked_up_by_continue() {
     let repo = three_topics();
     let check = r#"test "$GIT_ALIGN_BRANCH" != topic-b || test -e fixed.txt"#;
     let said = repo.align_expect(&["--onto", "main", "--exec", check, "--stop-at-first"], 3);
-    let worktree = said
-        .split("it ran in ")
-        .nth(1)
-        .and_then(|rest| rest.split(", which stays").next())
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| panic!("the pause does not name the check worktree: {said}"));
+    let worktree = check_worktree_named_in(&said);
     let at = worktree.to_str().unwrap();
     let tip = repo.git(&["-C", at, "rev-parse", "HEAD"]);
 
@@ -382,12 +386,7 @@ fn a_tip_amended_in_the_check_worktree_is_picked_up() {
     let repo = three_topics();
     let check = r#"test "$GIT_ALIGN_BRANCH" != topic-b || test -e fixed.txt"#;
     let said = repo.align_expect(&["--onto", "main", "--exec", check, "--stop-at-first"], 3);
-    let worktree = said
-        .split("it ran in ")
-        .nth(1)
-        .and_then(|rest| rest.split(", which stays").next())
-        .unwrap()
-        .to_string();
+    let worktree = check_worktree_named_in(&said).display().to_string();
     let tip_parent = repo.git(&["-C", &worktree, "rev-parse", "HEAD~1"]);
     std::fs::write(std::path::Path::new(&worktree).join("fixed.txt"), "x\n").unwrap();
     repo.git(&["-C", &worktree, "add", "fixed.txt"]);
