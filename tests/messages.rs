@@ -95,3 +95,27 @@ fn a_conflict_set_up_with_git_dir_in_the_environment_stays_in_its_worktree() {
         .is_empty());
     repo.align_expect(&["cancel"], 0);
 }
+
+#[test]
+fn align_conflict_worktree_set_during_a_paused_run_applies_from_the_next_conflict() {
+    let repo = conflict_repo();
+    repo.align_expect(&["--onto", "main", "topic", "other"], 3);
+    assert_eq!(repo.status_json()["current"], "other");
+    let worktree = std::path::PathBuf::from(repo.status_json()["worktree"].as_str().unwrap());
+    assert_ne!(worktree, repo.path);
+    let resolved = with_line(4, "four, resolved").replace("2\n", "two from main\n");
+    std::fs::write(worktree.join("f.txt"), resolved).unwrap();
+    repo.git(&["-C", worktree.to_str().unwrap(), "add", "f.txt"]);
+    repo.git(&["config", "align.conflictWorktree", "main"]);
+    let said = repo.align_expect(&["continue"], 3);
+    assert!(
+        said.contains("conflicts are set up in the main work tree from now on"),
+        "{said}"
+    );
+    assert_eq!(repo.status_json()["current"], "topic");
+    assert_eq!(
+        std::path::PathBuf::from(repo.status_json()["worktree"].as_str().unwrap()),
+        repo.path
+    );
+    repo.align_expect(&["cancel"], 0);
+}

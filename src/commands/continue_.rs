@@ -1,12 +1,12 @@
 //! `git align continue` (alias `resume`).
 
-use crate::cli::ContinueArgs;
+use crate::cli::{ConflictWorktreeArg, ContinueArgs};
 use crate::commands::{open_run, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
 use crate::git::{BranchName, Repo};
 use crate::plan::CommitSource;
 use crate::run::Runner;
-use crate::state::{PauseReason, State, Step, Store};
+use crate::state::{ConflictWorktree, PauseReason, State, Step, Store};
 use crate::trust;
 
 /// Goes on from the last checkpoint; at a review checkpoint this approves the step, or
@@ -14,6 +14,7 @@ use crate::trust;
 pub fn cmd_continue(ctx: &Ctx, args: &ContinueArgs) -> Result<Outcome> {
     let (_lock, mut store, mut state) = open_run(ctx, "continue")?;
     settle_exec(ctx, &mut state, args)?;
+    follow_conflict_worktree_config(ctx, &mut state)?;
     match &args.revise {
         Some(feedback) => revise(&ctx.repo, &mut store, &mut state, feedback)?,
         None if state.pause_reason == Some(PauseReason::Checkpoint) => {
@@ -30,6 +31,44 @@ pub fn cmd_continue(ctx: &Ctx, args: &ContinueArgs) -> Result<Outcome> {
     Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
         .drive()?
         .into())
+}
+
+/// `align.conflictWorktree` says where this repository resolves conflicts: changed while
+/// the run was paused, it applies from the next conflict on, unless the run was started
+/// with `--conflict-worktree` (the command line wins, as at the start; a warning says so).
+fn follow_conflict_worktree_config(ctx: &Ctx, state: &mut State) -> Result<()> {
+    const KEY: &str = "align.conflictWorktree";
+    let Some(text) = ctx.repo.config_string(KEY)? else {
+        return Ok(());
+    };
+    let wanted: ConflictWorktree =
+        super::start::config_enum::<ConflictWorktreeArg>(KEY)(&text)?.into();
+    let current = state.options.conflict_worktree;
+    if wanted == current {
+        return Ok(());
+    }
+    let source = state.options.sources.get("conflict_worktree");
+    if source.map(String::as_str) == Some(super::start::COMMAND_LINE) {
+        ctx.ui.warn(format!(
+            "{KEY} is {} here, but this run was started with --conflict-worktree {}, which it keeps",
+            wanted.as_str(),
+            current.as_str()
+        ));
+        return Ok(());
+    }
+    state.options.conflict_worktree = wanted;
+    state
+        .options
+        .sources
+        .insert("conflict_worktree".into(), format!("git config {KEY}"));
+    ctx.ui.say(format!(
+        "conflicts are set up in the {} work tree from now on (git config {KEY})",
+        match wanted {
+            ConflictWorktree::Main => "main",
+            ConflictWorktree::Linked => "linked",
+        }
+    ));
+    Ok(())
 }
 
 /// Records the feedback and sets the current step up to run again: a rebase from the

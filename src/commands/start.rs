@@ -246,7 +246,7 @@ impl Settings {
 }
 
 /// Where a setting came from, as `status -v` says it.
-const COMMAND_LINE: &str = "command line";
+pub(super) const COMMAND_LINE: &str = "command line";
 /// Where an unset setting comes from.
 const DEFAULT: &str = "default";
 
@@ -307,7 +307,7 @@ fn parse_steps(value: &str) -> Result<Vec<Step>> {
 }
 
 /// Reads config `key` as one of the values of the command-line option it stands for.
-fn config_enum<E: ValueEnum>(key: &'static str) -> impl FnOnce(&str) -> Result<E> {
+pub(super) fn config_enum<E: ValueEnum>(key: &'static str) -> impl FnOnce(&str) -> Result<E> {
     move |value| {
         E::from_str(value, false).map_err(|_| {
             let names: Vec<String> = E::value_variants()
