@@ -110,8 +110,9 @@ impl Predictor<'_> {
         })
     }
 
-    /// Whether the branch at `index`, with the branches it is stacked on, replays onto
-    /// `base` without a conflict.
+    /// Whether the branch at `index` replays onto `base` (with the branches it is
+    /// stacked on replayed first) without a conflict of its own: where one of those
+    /// conflicts, its own replay is not what brings a conflict there.
     fn replays_onto(&self, index: usize, base: Oid) -> Result<bool> {
         let mut chain = vec![index];
         while let Some(parent) = self.parent_index(*chain.last().expect("not empty")) {
@@ -121,7 +122,7 @@ impl Predictor<'_> {
         for &at in chain.iter().rev() {
             match self.replay(at, onto)? {
                 Ok(tip) => onto = tip,
-                Err(_) => return Ok(false),
+                Err(_) => return Ok(at != index),
             }
         }
         Ok(true)

@@ -401,3 +401,15 @@ fn a_git_too_old_to_merge_stops_the_run_with_one_line_and_continue_finishes_it()
     repo.align_expect(&["continue"], 0);
     assert_eq!(repo.rev("topic"), oracle.rev("topic"));
 }
+
+#[test]
+fn attributes_the_replayed_commit_adds_do_not_decide_its_own_merge() {
+    // git rebase reads attributes from its work tree (the side merged into), which
+    // lacks the topic's new .gitattributes.
+    let fork = Fork {
+        base: "mkdir -p doc; seq 1 3 >doc/log; c base",
+        topic: "echo topic >>doc/log; echo 'log merge=union' >doc/.gitattributes; c topic",
+        main: "echo main >>doc/log; c main",
+    };
+    assert_eq!(agree(&fork), Verdict::Conflict);
+}

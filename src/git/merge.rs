@@ -88,10 +88,13 @@ impl Repo {
         for side in base.iter().chain([&ours, &theirs]) {
             self.write_commit_to_disk(side.commit)?;
         }
-        let attr_source = self.has_attributes(ours.tree)?.then_some(ours.commit);
+        let attributes = self.attributes_of(ours.tree)?;
+        if let Some(tree) = attributes {
+            self.write_tree_to_disk(tree)?;
+        }
         let merged = self.ort.borrow_mut().merge(
             self.common_dir(),
-            attr_source,
+            attributes,
             base.map(|b| b.commit),
             ours.commit,
             theirs.commit,
@@ -235,25 +238,40 @@ impl Repo {
         Ok(tree.is_empty())
     }
 
-    /// Whether the tree holds a `.gitattributes` file at any depth (remembered by tree,
-    /// so the trees of successive commits are mostly looked up, not walked).
-    fn has_attributes(&self, tree: Oid) -> Result<bool> {
+    /// The tree of `tree`'s `.gitattributes` files alone, at their paths (None: it has
+    /// none), remembered by tree, so the trees of successive commits are mostly looked
+    /// up, not walked.
+    fn attributes_of(&self, tree: Oid) -> Result<Option<Oid>> {
         if let Some(&known) = self.attributes.borrow().get(&tree) {
             return Ok(known);
         }
-        let mut found = false;
+        let mut builder = self
+            .inner
+            .treebuilder(None)
+            .ctx(|| "cannot build a tree of attributes".into())?;
         for entry in self.find_tree(tree)?.iter() {
-            found = if entry.name_bytes() == b".gitattributes" {
-                true
+            let kept = if entry.name_bytes() == b".gitattributes" && entry.filemode() != MODE_TREE {
+                Some((entry.id(), entry.filemode()))
             } else if entry.filemode() == MODE_TREE {
-                self.has_attributes(Oid::from_git(entry.id()))?
+                self.attributes_of(Oid::from_git(entry.id()))?
+                    .map(|sub| (sub.to_git(), MODE_TREE))
             } else {
-                false
+                None
             };
-            if found {
-                break;
+            if let Some((id, mode)) = kept {
+                builder
+                    .insert(entry.name_bytes(), id, mode)
+                    .ctx(|| "cannot build a tree of attributes".into())?;
             }
         }
+        let found = match builder.len() {
+            0 => None,
+            _ => Some(Oid::from_git(
+                builder
+                    .write()
+                    .ctx(|| "cannot write a tree of attributes".into())?,
+            )),
+        };
         self.attributes.borrow_mut().insert(tree, found);
         Ok(found)
     }

@@ -113,8 +113,8 @@ pub struct Repo {
     inner: git2::Repository,
     /// git's merges, for those the in-memory merge leaves to git.
     ort: RefCell<ort::Ort>,
-    /// Whether a tree holds a `.gitattributes` file, by tree.
-    attributes: RefCell<HashMap<Oid, bool>>,
+    /// The tree of a tree's `.gitattributes` files alone, by tree.
+    attributes: RefCell<HashMap<Oid, Option<Oid>>>,
 }
 
 impl Repo {
@@ -155,6 +155,15 @@ impl Repo {
     pub fn write_commit_to_disk(&self, commit: Oid) -> Result<()> {
         match &self.objects {
             Some(objects) => objects.write_loose(&self.inner, commit),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the tree `tree` and what it holds to disk (loose), for a git process to
+    /// read.
+    pub fn write_tree_to_disk(&self, tree: Oid) -> Result<()> {
+        match &self.objects {
+            Some(objects) => objects.write_tree_loose(&self.inner, tree),
             None => Ok(()),
         }
     }

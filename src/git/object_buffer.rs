@@ -133,6 +133,19 @@ impl ObjectBuffer {
         let mut missing = Vec::new();
         let mut seen = HashSet::new();
         self.add_commit(repo, &mut missing, &mut seen, commit)?;
+        self.write_missing(missing)
+    }
+
+    /// Writes `tree` and the objects it holds that the disk lacks as loose objects.
+    pub fn write_tree_loose(&self, repo: &git2::Repository, tree: Oid) -> Result<()> {
+        let mut missing = Vec::new();
+        let mut seen = HashSet::new();
+        self.add_tree(repo, &mut missing, &mut seen, tree.to_git())?;
+        self.write_missing(missing)
+    }
+
+    /// Writes objects held in memory to disk (or the scratch folder), loose.
+    fn write_missing(&self, missing: Vec<git2::Oid>) -> Result<()> {
         let scratch = self.scratch.borrow();
         let target = scratch.as_ref().unwrap_or(&self.disk);
         // What an object names goes first: a kill between two writes never leaves an

@@ -8,9 +8,10 @@
 //! the start of the next merge.
 //!
 //! `git rebase` reads `.gitattributes` from its work tree, which holds the side being
-//! merged into ("ours"). The long-lived process reads them from an empty tree
-//! (`--attr-source`), which is the same whenever ours has no `.gitattributes` file; a
-//! merge whose ours has one gets a process of its own with ours as the source.
+//! merged into ("ours"). git-align gives each process its attributes with
+//! `--attr-source`: a tree of ours' `.gitattributes` files alone (the empty tree when
+//! it has none). Successive commits of a branch mostly share that tree, so a process
+//! is kept for each one met (a few at most).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, Write};
@@ -46,10 +47,14 @@ pub struct OrtMerge {
     pub conflicts: Vec<ConflictedPath>,
 }
 
-/// The merges of one repository: a shared process, started at the first merge.
+/// How many processes (one per attribute tree) are kept running at most.
+const MAX_PROCESSES: usize = 4;
+
+/// The merges of one repository: a process per attribute tree, started at its first
+/// merge.
 #[derive(Default)]
 pub struct Ort {
-    shared: Option<OrtProcess>,
+    processes: Vec<(Option<Oid>, OrtProcess)>,
     /// Set by [`Ort::write_into`]: `GIT_OBJECT_DIRECTORY` for git (whose alternates
     /// file names the repository's objects).
     objects: Option<PathBuf>,
@@ -57,28 +62,33 @@ pub struct Ort {
 
 impl Ort {
     /// Merges `theirs` into `ours` (commits) against `base` (None: the merge bases git
-    /// finds), reading attributes from `attr_source` (None: there are none to read).
+    /// finds), reading attributes from the tree `attributes` (None: there are none).
     pub fn merge(
         &mut self,
         git_dir: &Path,
-        attr_source: Option<Oid>,
+        attributes: Option<Oid>,
         base: Option<Oid>,
         ours: Oid,
         theirs: Oid,
     ) -> Result<OrtMerge> {
-        let objects = self.objects.as_ref();
-        if attr_source.is_some() {
-            return OrtProcess::start(git_dir, attr_source, objects)?.merge(base, ours, theirs);
-        }
-        let process = match &mut self.shared {
-            Some(process) => process,
-            None => self
-                .shared
-                .insert(OrtProcess::start(git_dir, None, objects)?),
+        let at = match self
+            .processes
+            .iter()
+            .position(|(key, _)| *key == attributes)
+        {
+            Some(at) => at,
+            None => {
+                if self.processes.len() == MAX_PROCESSES {
+                    self.processes.remove(0);
+                }
+                let process = OrtProcess::start(git_dir, attributes, self.objects.as_ref())?;
+                self.processes.push((attributes, process));
+                self.processes.len() - 1
+            }
         };
-        let merged = process.merge(base, ours, theirs);
+        let merged = self.processes[at].1.merge(base, ours, theirs);
         if merged.is_err() {
-            self.shared = None;
+            self.processes.remove(at);
         }
         merged
     }
@@ -86,7 +96,7 @@ impl Ort {
     /// From now on git writes the objects of its merges into `scratch` (an objects
     /// folder whose alternates file names the repository's own).
     pub fn write_into(&mut self, scratch: &Path) {
-        self.shared = None;
+        self.processes.clear();
         self.objects = Some(scratch.to_path_buf());
     }
 }
