@@ -3,7 +3,7 @@
 
 use crate::commands::{Ctx, Outcome};
 use crate::error::Result;
-use crate::git::{ConflictedPath, Oid};
+use crate::git::ConflictedPath;
 use crate::plan::{self, AlignPlan};
 use crate::predict::{Prediction, Predictor};
 use crate::state::{Resolution, Strategy};
@@ -20,12 +20,7 @@ pub fn print_prediction(
 ) -> Result<Outcome> {
     let _scratch = ctx.repo.write_nothing()?;
     let committer = ctx.repo.committer()?;
-    let resolver = |conflict: &ConflictedPath| -> Option<Option<Oid>> {
-        resolutions
-            .iter()
-            .find(|r| r.conflict.is_same_conflict(conflict))
-            .map(|r| r.resolved)
-    };
+    let resolver = |conflict: &ConflictedPath| Resolution::recorded(resolutions, conflict);
     let predictions = Predictor {
         repo: &ctx.repo,
         plan,

@@ -58,8 +58,8 @@ pub(super) fn apply_commit(
         return Ok(());
     }
     let said = String::from_utf8_lossy(&out.stderr);
-    let last = said.lines().rev().find(|l| !l.trim().is_empty());
-    Err(last.map_or_else(|| format!("git exited with {}", out.status), str::to_string))
+    Err(super::git_said(&said)
+        .map_or_else(|| format!("git exited with {}", out.status), str::to_string))
 }
 
 /// Records the resolution in the work tree at `workdir` for `git rerere` (nothing

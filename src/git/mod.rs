@@ -95,6 +95,16 @@ pub(crate) fn system_git() -> std::process::Command {
     git
 }
 
+/// What a failed git said last: the last non-empty line of its standard error, less
+/// git's `fatal: ` prefix.
+pub(crate) fn git_said(stderr: &str) -> Option<&str> {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(|l| l.trim_start_matches("fatal: ").trim())
+}
+
 /// A libgit2 lookup with "not found" as None rather than an error.
 fn found<T>(
     result: std::result::Result<T, git2::Error>,

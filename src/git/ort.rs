@@ -267,14 +267,11 @@ impl OrtProcess {
         let mut said = String::new();
         let _ = self.errors.rewind();
         let _ = self.errors.read_to_string(&mut said);
-        let last = said
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("it stopped without saying why");
         Error::Git {
             context: "git merge-tree failed".into(),
-            message: last.trim_start_matches("fatal: ").to_string(),
+            message: super::git_said(&said)
+                .unwrap_or("it stopped without saying why")
+                .to_string(),
         }
     }
 }

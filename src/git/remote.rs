@@ -121,18 +121,9 @@ impl Repo {
         }
         let said = String::from_utf8_lossy(&out.stderr);
         let reason = rejection(&stdout)
-            .or_else(|| {
-                said.lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .map(str::to_string)
-            })
+            .or_else(|| super::git_said(&said).map(str::to_string))
             .unwrap_or_else(|| format!("exit status {}", out.status));
-        Err(Error::Remote(format!(
-            "git {} failed: {}",
-            args[0],
-            reason.trim_start_matches("fatal: ").trim()
-        )))
+        Err(Error::Remote(format!("git {} failed: {reason}", args[0])))
     }
 }
 

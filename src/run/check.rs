@@ -19,13 +19,8 @@ impl Runner<'_> {
         self.state.step = Some(Step::Exec);
         let (header, tail) = report.split_once("\n\n").unwrap_or((&report, ""));
         let mut content = header.to_string();
-        let queue = self.state.queue_lines();
-        if !queue.is_empty() {
-            content.push_str(&format!(
-                "\nqueue ({} waiting, taken in this order):\n  {}",
-                queue.len(),
-                queue.join("\n  ")
-            ));
+        if let Some(queue) = self.state.queue_block(&self.state.branches[index].name) {
+            content.push_str(&queue);
         }
         content.push_str(&format!("\n\n{tail}"));
         Ok(Pause::new(PauseReason::CheckFailed, content))

@@ -17,13 +17,7 @@ use crate::state::{Conflict, ConflictKind, ConflictWorktree, PauseReason, Resolu
 impl Runner<'_> {
     /// Settles a conflict the way an earlier resolution of the same conflict did.
     pub(super) fn resolver(&self) -> impl Fn(&ConflictedPath) -> Option<Option<Oid>> + '_ {
-        |conflict| {
-            self.state
-                .resolutions
-                .iter()
-                .find(|r| r.conflict.is_same_conflict(conflict))
-                .map(|r| r.resolved)
-        }
+        |conflict| Resolution::recorded(&self.state.resolutions, conflict)
     }
 
     /// Leaves the conflict of the branch at `index` in the queue (its partial result
@@ -50,11 +44,9 @@ impl Runner<'_> {
     pub(super) fn stop_on_conflict(&mut self, index: usize) -> Result<Pause> {
         // The batch moves first: a checkpoint it writes must not name a worktree that a
         // kill before the pause's own checkpoint would leave unannounced.
-        let at = (self.state.current.clone(), self.state.step);
         if let Some(locked) = self.flush()? {
             return Ok(locked);
         }
-        (self.state.current, self.state.step) = at;
         let branch = &self.state.branches[index];
         let conflict = branch
             .conflict
@@ -96,13 +88,8 @@ impl Runner<'_> {
                 "\nthis work tree's HEAD is detached for it; it goes back to {head} on continue, skip or cancel"
             ));
         }
-        let queue = self.state.queue_lines();
-        if queue.len() > 1 {
-            content.push_str(&format!(
-                "\nqueue ({} waiting, taken in this order):\n  {}",
-                queue.len(),
-                queue.join("\n  ")
-            ));
+        if let Some(queue) = self.state.queue_block(&self.state.branches[index].name) {
+            content.push_str(&queue);
         }
         self.state.worktree = Some(path.display().to_string());
         Ok(Pause::new(PauseReason::Conflict, content))

@@ -438,15 +438,27 @@ impl<'r> Runner<'r> {
     }
 
     /// Checkpoints the batch and moves its refs. Some: a locked ref stopped the moves.
+    /// A branch still being worked on (current, or stopped on a conflict) stays the run's
+    /// current branch afterwards; the checkpoint names the branches the batch moved.
     fn flush(&mut self) -> Result<Option<Pause>> {
+        let at = (self.state.current.clone(), self.state.step);
         let every_step = self.state.checkpoints_every_step();
-        self.checkpoints
-            .flush(self.repo, &mut self.state, self.ui, every_step)
+        let locked = self
+            .checkpoints
+            .flush(self.repo, &mut self.state, self.ui, every_step)?;
+        let still_working = at
+            .0
+            .as_deref()
+            .and_then(|name| self.state.branch(name))
+            .is_some_and(|b| matches!(b.status, BranchStatus::Current | BranchStatus::Conflict));
+        if still_working {
+            (self.state.current, self.state.step) = at;
+        }
+        Ok(locked)
     }
 
     /// Checkpoints a pause and tells the user how to go on.
     fn pause(&mut self, pause: Pause) -> Result<Ended> {
-        let at = (self.state.current.clone(), self.state.step);
         // What waits in the batch moves first; a locked ref met there becomes the reason
         // when the run was only asked to stop.
         let locked = self.flush()?;
@@ -460,14 +472,6 @@ impl<'r> Runner<'r> {
             }
             (_, None) => pause,
         };
-        let still_working = at
-            .0
-            .as_deref()
-            .and_then(|name| self.state.branch(name))
-            .is_some_and(|b| matches!(b.status, BranchStatus::Current | BranchStatus::Conflict));
-        if still_working {
-            (self.state.current, self.state.step) = at;
-        }
         let pending_tip: Vec<Oid> = self
             .state
             .current

@@ -230,6 +230,17 @@ pub struct Resolution {
     pub commit: Oid,
 }
 
+impl Resolution {
+    /// How `conflict` was resolved before, if one of `resolutions` resolves the same
+    /// conflict: Some(Some(blob)) keeps that content, Some(None) deletes the path.
+    pub fn recorded(resolutions: &[Resolution], conflict: &ConflictedPath) -> Option<Option<Oid>> {
+        resolutions
+            .iter()
+            .find(|r| r.conflict.is_same_conflict(conflict))
+            .map(|r| r.resolved)
+    }
+}
+
 /// Per-step attempt counters of one branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Attempts {

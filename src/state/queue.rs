@@ -89,6 +89,21 @@ impl State {
         items
     }
 
+    /// The queue as a block of the message of a pause on branch `current`, when anything
+    /// besides it waits.
+    pub fn queue_block(&self, current: &str) -> Option<String> {
+        let items = self.queue();
+        if items.iter().all(|item| item.branch == current) {
+            return None;
+        }
+        let lines = self.queue_lines();
+        Some(format!(
+            "\nqueue ({} waiting, taken in this order):\n  {}",
+            lines.len(),
+            lines.join("\n  ")
+        ))
+    }
+
     /// Whether the run is paused on the failed check of branch `name`.
     fn paused_on_check_of(&self, name: &str) -> bool {
         self.pause_reason == Some(super::PauseReason::CheckFailed)
