@@ -134,7 +134,7 @@ _git__align() {
 
     case "${cmd}" in
         git__align)
-            opts="-q -v -h -V --onto --strategy --exec --pause-after --conflict-worktree --autostash --no-autostash --stop-at-first --dry-run --json --quiet --verbose --help --version start status pause continue skip cancel undo log recover push fetch demo completions hooks hook help"
+            opts="-q -v -h -V --onto --strategy --exec --pause-after --conflict-worktree --autostash --no-autostash --stop-at-first --prune --dry-run --json --quiet --verbose --help --version start status pause continue skip cancel undo log recover push fetch demo completions hooks hook help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -660,7 +660,7 @@ _git__align() {
             return 0
             ;;
         git__align__subcmd__start)
-            opts="-q -v -h --onto --strategy --exec --pause-after --conflict-worktree --autostash --no-autostash --stop-at-first --dry-run --json --quiet --verbose --help"
+            opts="-q -v -h --onto --strategy --exec --pause-after --conflict-worktree --autostash --no-autostash --stop-at-first --prune --dry-run --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_git_align_global_optspecs
-    string join \n onto= strategy= exec= pause-after= conflict-worktree= autostash no-autostash stop-at-first dry-run json q/quiet v/verbose h/help V/version
+    string join \n onto= strategy= exec= pause-after= conflict-worktree= autostash no-autostash stop-at-first prune dry-run json q/quiet v/verbose h/help V/version
 end
 
 function __fish_git_align_needs_command
@@ -34,6 +34,7 @@ main\t'This work tree, when it is clean (HEAD is detached for the conflict, then
 complete -c git-align -n "__fish_git_align_needs_command" -l autostash -d 'Stash uncommitted changes of the checked-out branch for the run and apply them again at its end, as git rebase --autostash does [config: align.autostash]'
 complete -c git-align -n "__fish_git_align_needs_command" -l no-autostash -d 'Refuse to start when the checked-out branch has uncommitted changes (the default)'
 complete -c git-align -n "__fish_git_align_needs_command" -l stop-at-first -d 'Pause on the first conflict, leaving every branch after it pending (by default the other branches go on and conflicts wait in a queue) [config: align.stopAtFirst]'
+complete -c git-align -n "__fish_git_align_needs_command" -l prune -d 'Delete the branches that landed on the base (squash- or rebase-merged upstream); undo and cancel bring them back. Never the checked-out branch, nor one checked out in another worktree [config: align.prune]'
 complete -c git-align -n "__fish_git_align_needs_command" -l dry-run -d 'Print the plan, with each branch predicted (replayed in memory: clean, conflicting with the files and the base commit that brings the conflict, or waiting), and change nothing'
 complete -c git-align -n "__fish_git_align_needs_command" -l json -d 'With --dry-run: print the plan and the prediction as JSON'
 complete -c git-align -n "__fish_git_align_needs_command" -s q -l quiet -d 'Print only errors and warnings (no progress, no per-branch lines)'
@@ -66,6 +67,7 @@ main\t'This work tree, when it is clean (HEAD is detached for the conflict, then
 complete -c git-align -n "__fish_git_align_using_subcommand start" -l autostash -d 'Stash uncommitted changes of the checked-out branch for the run and apply them again at its end, as git rebase --autostash does [config: align.autostash]'
 complete -c git-align -n "__fish_git_align_using_subcommand start" -l no-autostash -d 'Refuse to start when the checked-out branch has uncommitted changes (the default)'
 complete -c git-align -n "__fish_git_align_using_subcommand start" -l stop-at-first -d 'Pause on the first conflict, leaving every branch after it pending (by default the other branches go on and conflicts wait in a queue) [config: align.stopAtFirst]'
+complete -c git-align -n "__fish_git_align_using_subcommand start" -l prune -d 'Delete the branches that landed on the base (squash- or rebase-merged upstream); undo and cancel bring them back. Never the checked-out branch, nor one checked out in another worktree [config: align.prune]'
 complete -c git-align -n "__fish_git_align_using_subcommand start" -l dry-run -d 'Print the plan, with each branch predicted (replayed in memory: clean, conflicting with the files and the base commit that brings the conflict, or waiting), and change nothing'
 complete -c git-align -n "__fish_git_align_using_subcommand start" -l json -d 'With --dry-run: print the plan and the prediction as JSON'
 complete -c git-align -n "__fish_git_align_using_subcommand start" -s q -l quiet -d 'Print only errors and warnings (no progress, no per-branch lines)'

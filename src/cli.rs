@@ -106,6 +106,11 @@ pub struct StartArgs {
     /// other branches go on and conflicts wait in a queue) [config: align.stopAtFirst]
     #[arg(long)]
     pub stop_at_first: bool,
+    /// Delete the branches that landed on the base (squash- or rebase-merged upstream);
+    /// undo and cancel bring them back. Never the checked-out branch, nor one checked
+    /// out in another worktree [config: align.prune]
+    #[arg(long)]
+    pub prune: bool,
     /// Print the plan, with each branch predicted (replayed in memory: clean,
     /// conflicting with the files and the base commit that brings the conflict, or
     /// waiting), and change nothing

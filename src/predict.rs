@@ -27,6 +27,8 @@ pub enum Prediction {
     Waits { on: String },
     /// Left alone by the plan.
     Skipped { why: String },
+    /// Already on the base (`landed_as`): not replayed.
+    Landed { landed_as: Oid },
 }
 
 /// The base commit a conflict comes from.
@@ -56,6 +58,9 @@ impl Predictor<'_> {
             let (prediction, tip) = if let Some(why) = &branch.skip {
                 let why = why.to_string();
                 (Prediction::Skipped { why }, None)
+            } else if let Some(landed) = &branch.landed {
+                let landed_as = landed.as_commit;
+                (Prediction::Landed { landed_as }, None)
             } else if let Some(p) = parent.filter(|p| tips[*p].is_none()) {
                 let on = self.plan.branches[p].name.clone();
                 (Prediction::Waits { on }, None)

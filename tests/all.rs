@@ -12,6 +12,7 @@ mod field;
 mod generated;
 mod git_native;
 mod kills;
+mod landed;
 mod merge_classes;
 mod messages;
 mod pause;

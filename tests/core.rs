@@ -241,12 +241,35 @@ fn merge_strategy_merges_the_base_like_git_merge() {
 }
 
 #[test]
-fn branch_checked_out_in_another_worktree_is_skipped_with_its_children() {
+fn a_branch_checked_out_in_a_clean_worktree_is_aligned_there() {
     let repo = fixture();
     let wt = repo.path.parent().unwrap().join("wt");
     repo.git(&["worktree", "add", "-q", wt.to_str().unwrap(), "s1"]);
+    let before = repo.user_refs();
+    repo.align_expect(&["--onto", "main", "s1", "s2", "feat-b"], 0);
+    let s1 = repo.rev("s1");
+    assert_ne!(Some(&s1), before.get("refs/heads/s1"), "s1 moved");
+    assert_eq!(repo.git_at(&wt, &["rev-parse", "HEAD"]), s1);
+    assert_eq!(
+        repo.git_at(&wt, &["status", "--porcelain"]),
+        "",
+        "its files came along"
+    );
+    repo.align_expect(&["undo"], 0);
+    assert_eq!(repo.user_refs(), before);
+    assert_eq!(repo.git_at(&wt, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_branch_checked_out_in_a_dirty_worktree_is_skipped_with_its_children() {
+    let repo = fixture();
+    let wt = repo.path.parent().unwrap().join("wt");
+    repo.git(&["worktree", "add", "-q", wt.to_str().unwrap(), "s1"]);
+    let tracked = repo.git_at(&wt, &["ls-files"]);
+    let file = tracked.lines().next().unwrap();
+    std::fs::write(wt.join(file), "a change of the user's\n").unwrap();
     let out = repo.align_expect(&["--onto", "main", "s1", "s2", "feat-b"], 0);
-    assert!(out.contains("checked out in worktree"), "{out}");
+    assert!(out.contains("with uncommitted changes"), "{out}");
     let status = repo.status_json();
     let statuses: Vec<(String, String)> = status["branches"]
         .as_array()

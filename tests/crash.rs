@@ -17,7 +17,7 @@ fn template() -> TestRepo {
 
 /// Runs `args` killed at crash point 1, 2, ... until a run gets through; checks every
 /// crashed repository. Returns how many crash points were exercised.
-fn kill_at_every_point(template: &TestRepo, args: &[&str], finish: &[&str]) -> usize {
+pub(crate) fn kill_at_every_point(template: &TestRepo, args: &[&str], finish: &[&str]) -> usize {
     let clean = template.copy();
     let clean_out = clean.align(args);
     assert!(matches!(clean_out.status.code(), Some(0) | Some(3)));

@@ -2,20 +2,7 @@
 //! every other branch is aligned first, then the conflicts are taken one by one from
 //! the queue. `--stop-at-first` (or `align.stopAtFirst`) stops the world instead.
 
-use crate::common::TestRepo;
-
-const LINES: usize = 20;
-
-fn file_with(changes: &[(usize, &str)]) -> String {
-    (0..LINES)
-        .map(|n| {
-            changes
-                .iter()
-                .find(|(at, _)| *at == n)
-                .map_or_else(|| format!("line {n}\n"), |(_, text)| format!("{text}\n"))
-        })
-        .collect()
-}
+use crate::common::{file_with, TestRepo};
 
 /// Twelve independent topics (`topic-00` .. `topic-11`), of which `topic-03`, `-06` and
 /// `-09` edit a line `main` edits too; and a stack `stack-a` <- `stack-b` whose bottom

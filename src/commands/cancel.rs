@@ -4,7 +4,8 @@ use crate::cli::CancelArgs;
 use crate::commands::{open_run, reconcile, record_decision, Ctx, Outcome};
 use crate::error::{Error, Result};
 use crate::git::{
-    release_conflict_worktree, remove_conflict_worktree_of, restore_head, BranchName, RefMove,
+    release_conflict_worktree, remove_conflict_worktree_of, restore_head, BranchName, Oid, RefMove,
+    Repo,
 };
 use crate::lock::{self, Lock};
 use crate::run::{bring_back_autostash, checkout_if_clean, compare_work_tree, WorkTree};
@@ -63,6 +64,14 @@ fn restore(
             )));
         }
     }
+    let worktrees = moved_in_worktrees(repo, &state)?;
+    for (name, worktree, new, original) in &worktrees {
+        if let WorkTree::Dirty(path) = compare_work_tree(worktree, &[*new, *original])? {
+            return Err(Error::Dirty(format!(
+                "{path} (in the worktree of {name}, which would be restored)"
+            )));
+        }
+    }
     let refnames: Vec<&str> = moves.iter().map(|m| m.refname.as_str()).collect();
     if let Some(restoring) = state.restoring.as_ref().filter(|r| {
         // A date a day old or in the future is not that of a restore just killed.
@@ -107,6 +116,9 @@ fn restore(
     if let Some((new, original)) = checked_out {
         checkout_if_clean(repo, &[new, original], original)?;
     }
+    for (_, worktree, new, original) in &worktrees {
+        checkout_if_clean(worktree, &[*new, *original], *original)?;
+    }
     release_conflict_worktree(repo, state.worktree.as_deref(), &message)?;
     for branch in &state.branches {
         remove_conflict_worktree_of(repo, &branch.name);
@@ -123,12 +135,13 @@ fn restore(
         // Once the run is closed: a kill before this leaves the changes in the stash list.
         bring_back_autostash(repo, &state, ctx.ui)?;
     }
+    let short = |oid: Option<Oid>| oid.map_or("(deleted)".into(), |o| o.short());
     for m in &moves {
         ctx.ui.say(format!(
             "restored {} {} -> {}",
             m.refname.trim_start_matches("refs/heads/"),
-            m.from.short(),
-            m.to.short()
+            short(m.from),
+            short(m.to)
         ));
     }
     ctx.ui.say(format!(
@@ -139,6 +152,21 @@ fn restore(
     Ok(Outcome::Finished)
 }
 
+/// The branches the run moved that are checked out in other worktrees: each name, its
+/// worktree, and its new and original tips.
+fn moved_in_worktrees(repo: &Repo, state: &State) -> Result<Vec<(String, Repo, Oid, Oid)>> {
+    let mut out = Vec::new();
+    for (name, path) in repo.linked_worktree_branches()? {
+        let Some(branch) = state.branch(&name) else {
+            continue;
+        };
+        if let Some(new) = branch.new.filter(|new| *new != branch.original) {
+            out.push((name, repo.open_worktree(&path)?, new, branch.original));
+        }
+    }
+    Ok(out)
+}
+
 /// For every branch the run may have moved: where it is now, and back to the original.
 /// A branch that is neither at its original nor its recorded new oid was moved by
 /// someone else: refused unless `force`.
@@ -147,6 +175,22 @@ fn planned_moves(ctx: &Ctx, state: &State, force: bool) -> Result<Vec<RefMove>> 
     for b in &state.branches {
         let refname = BranchName::new(&b.name).refname();
         let actual = ctx.repo.ref_target(&refname)?;
+        if b.pruned {
+            match actual {
+                None => moves.push(RefMove {
+                    refname,
+                    from: None,
+                    to: Some(b.original),
+                }),
+                Some(other) if other != b.original => ctx.ui.warn(format!(
+                    "{} was created again at {} after the run deleted it; left there",
+                    b.name,
+                    other.short()
+                )),
+                Some(_) => {}
+            }
+            continue;
+        }
         // A branch the run never moved (pending, skipped) is not the run's to restore.
         if b.new.is_none() || actual == Some(b.original) {
             continue;
@@ -161,10 +205,10 @@ fn planned_moves(ctx: &Ctx, state: &State, force: bool) -> Result<Vec<RefMove>> 
             continue;
         }
         match actual {
-            Some(from) if actual == b.new || force => moves.push(RefMove {
+            Some(_) if actual == b.new || force => moves.push(RefMove {
                 refname,
-                from,
-                to: b.original,
+                from: actual,
+                to: Some(b.original),
             }),
             _ => {
                 return Err(Error::RefMoved {

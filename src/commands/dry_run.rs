@@ -10,7 +10,7 @@ use crate::state::{Resolution, Strategy};
 use crate::ui::escape_line;
 
 /// Prints the plan with each branch's prediction (as JSON with `json`). Exits 0 whatever
-/// it predicts.
+/// it predicts. The repository must write nothing (`Repo::write_nothing`).
 pub fn print_prediction(
     ctx: &Ctx,
     plan: &AlignPlan,
@@ -18,7 +18,6 @@ pub fn print_prediction(
     resolutions: &[Resolution],
     json: bool,
 ) -> Result<Outcome> {
-    let _scratch = ctx.repo.write_nothing()?;
     let committer = ctx.repo.committer()?;
     let resolver = |conflict: &ConflictedPath| Resolution::recorded(resolutions, conflict);
     let predictions = Predictor {
@@ -48,7 +47,7 @@ pub fn print_prediction(
 /// What follows a branch's plan line.
 fn suffix(prediction: &Prediction) -> String {
     match prediction {
-        Prediction::Clean | Prediction::Skipped { .. } => String::new(),
+        Prediction::Clean | Prediction::Skipped { .. } | Prediction::Landed { .. } => String::new(),
         Prediction::Waits { on } => format!("  waits for {}", escape_line(on)),
         Prediction::Conflict { files, culprit } => {
             let mut text = format!("  CONFLICT in {}", escape_line(&files.join(", ")));
@@ -67,10 +66,14 @@ fn suffix(prediction: &Prediction) -> String {
 fn summary(predictions: &[Prediction]) -> String {
     let count = |wanted: fn(&Prediction) -> bool| predictions.iter().filter(|p| wanted(p)).count();
     format!(
-        "prediction: {} clean, {} conflicting, {} waiting for a conflicting branch",
+        "prediction: {} clean, {} conflicting, {} waiting for a conflicting branch{}",
         count(|p| matches!(p, Prediction::Clean)),
         count(|p| matches!(p, Prediction::Conflict { .. })),
-        count(|p| matches!(p, Prediction::Waits { .. }))
+        count(|p| matches!(p, Prediction::Waits { .. })),
+        match count(|p| matches!(p, Prediction::Landed { .. })) {
+            0 => String::new(),
+            landed => format!(", {landed} landed"),
+        }
     )
 }
 

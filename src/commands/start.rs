@@ -10,8 +10,8 @@ use crate::commands::{remove_stale_worktrees, Ctx};
 use crate::error::{Error, Result};
 use crate::git::Repo;
 use crate::lock::Lock;
-use crate::plan::{self, AlignPlan, CommitSource, PlanInput};
-use crate::run::Runner;
+use crate::plan::{self, AlignPlan, CommitSource, Lineage, PlanInput};
+use crate::run::{compare_work_tree, Runner, WorkTree};
 use crate::state::{ConflictWorktree, Onto, Options, Resolution, State, Step, Store, Strategy};
 
 /// Starts a run: refuses if one is open, plans, checkpoints the plan, then aligns.
@@ -19,6 +19,8 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
     let repo = &ctx.repo;
     refuse_open_run(&Store::open(repo)?)?;
     let settings = Settings::resolve(repo, args)?;
+    // A dry run writes nothing, also not what planning merges (to tell landed branches).
+    let _scratch = args.dry_run.then(|| repo.write_nothing()).transpose()?;
     let plan = make_plan(repo, &settings)?;
     if args.dry_run {
         let resolutions = earlier_resolutions(repo, &Store::open(repo)?)?;
@@ -37,7 +39,16 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
         return Ok(Outcome::Finished);
     }
     let reviewed = settings.options.exec.is_some() || !settings.options.pause_after.is_empty();
-    if plan::is_up_to_date(&plan) && !reviewed {
+    let landed = plan::landed_names(&plan);
+    let pruning = settings.options.prune && !landed.is_empty();
+    if !landed.is_empty() && !settings.options.prune {
+        ctx.ui.say(format!(
+            "landed on {}: {} (left as they are; --prune deletes them)",
+            crate::ui::escape_line(&plan.onto.name),
+            crate::ui::escape_line(&landed.join(", "))
+        ));
+    }
+    if plan::is_up_to_date(&plan) && !reviewed && !pruning {
         ctx.ui.say(format!(
             "nothing to align: every branch already sits on {}",
             plan.onto.name
@@ -103,17 +114,36 @@ pub fn cmd_start(ctx: &Ctx, args: &StartArgs) -> Result<Outcome> {
 
 /// The plan for these settings (pure: writes nothing).
 fn make_plan(repo: &Repo, settings: &Settings) -> Result<AlignPlan> {
+    let lineage = match Store::open(repo)?.load() {
+        Ok(Some(previous)) => lineage_of(&previous),
+        // An unreadable previous run only costs its memory of stacks.
+        _ => Vec::new(),
+    };
     let input = PlanInput {
+        lineage,
         onto: settings.onto.clone(),
         branches: repo.local_branches()?,
         patterns: settings.branches.clone(),
-        checked_out_elsewhere: repo
-            .linked_worktree_branches()?
-            .into_iter()
-            .map(|(branch, path)| (branch, path.display().to_string()))
-            .collect::<BTreeMap<_, _>>(),
+        checked_out_elsewhere: dirty_worktrees(repo)?,
     };
     plan::plan(repo, &input)
+}
+
+/// The branches checked out in other worktrees with uncommitted changes, each with the
+/// worktree and the first changed path (a clean one is aligned there, its files with it).
+fn dirty_worktrees(repo: &Repo) -> Result<BTreeMap<String, String>> {
+    let mut dirty = BTreeMap::new();
+    for (branch, path) in repo.linked_worktree_branches()? {
+        let Some(tip) = repo.ref_target(&crate::git::BranchName::new(&branch).refname())? else {
+            continue;
+        };
+        let worktree = repo.open_worktree(&path)?;
+        if let WorkTree::Dirty(file) = compare_work_tree(&worktree, &[tip])? {
+            let place = format!("{} with uncommitted changes ({file})", path.display());
+            dirty.insert(branch, place);
+        }
+    }
+    Ok(dirty)
 }
 
 /// What a start with these options would find: the base, and how many selected branches
@@ -128,6 +158,24 @@ pub(crate) fn preview(repo: &Repo, args: &StartArgs) -> Result<(Onto, usize)> {
         }
     }
     Ok((settings.onto, behind))
+}
+
+/// The stacks `previous` recorded: each stacked branch, its parent, and the parent's
+/// tips the run knew (its original, and where the run moved it).
+fn lineage_of(previous: &State) -> Vec<Lineage> {
+    previous
+        .branches
+        .iter()
+        .filter(|b| b.stacked)
+        .filter_map(|child| {
+            let parent = previous.branch(&child.parent)?;
+            Some(Lineage {
+                child: child.name.clone(),
+                parent: parent.name.clone(),
+                parent_tips: std::iter::once(parent.original).chain(parent.new).collect(),
+            })
+        })
+        .collect()
 }
 
 fn refuse_open_run(store: &Store<'_>) -> Result<()> {
@@ -164,6 +212,7 @@ impl Settings {
             autostash,
             no_autostash,
             stop_at_first,
+            prune,
             dry_run: _,
             json: _,
             branches,
@@ -229,6 +278,13 @@ impl Settings {
                 DEFAULT,
             )?
             .unwrap_or(false);
+        let prune = from
+            .pick(
+                ("prune", prune.then_some(true)),
+                ("align.prune", |v| parse_bool("align.prune", v)),
+                DEFAULT,
+            )?
+            .unwrap_or(false);
         Ok(Settings {
             onto,
             branches,
@@ -239,6 +295,7 @@ impl Settings {
                 conflict_worktree,
                 autostash,
                 stop_at_first,
+                prune,
                 sources: from.noted,
             },
         })
@@ -401,7 +458,9 @@ fn new_state(
         settings.strategy,
         settings.options,
         repo.head()?,
-        plan::initial_states(plan),
+        plan::initial_states(plan, |commit| {
+            crate::ui::escape_line(&repo.commit_summary(commit).unwrap_or_default())
+        }),
     );
     state.resolutions = resolutions;
     Ok(state)

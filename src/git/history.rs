@@ -72,6 +72,18 @@ impl Repo {
         Ok(out)
     }
 
+    /// The paths that differ between two commits' trees, sorted.
+    pub fn changed_paths_between(&self, from: Oid, to: Oid) -> Result<Vec<String>> {
+        let (old, new) = (
+            self.find_tree(self.tree_of(from)?)?,
+            self.find_tree(self.tree_of(to)?)?,
+        );
+        let mut paths = Vec::new();
+        self.collect_changes(Some(&old), Some(&new), "", &mut paths)?;
+        paths.sort();
+        Ok(paths)
+    }
+
     /// The paths a commit changes against its first parent, sorted.
     pub fn changed_paths(&self, oid: Oid) -> Result<Vec<String>> {
         let commit = self.find_commit(oid)?;
@@ -151,28 +163,71 @@ impl Repo {
     /// alone says only "Binary files differ", so that every change of a binary file
     /// would look like every other).
     pub fn patch_id(&self, oid: Oid) -> Result<Oid> {
-        let what = || format!("cannot compute the patch id of {oid}");
         let diff = self.first_parent_diff(oid)?;
-        let id = diff.patchid(None).ctx(what)?;
-        let mut binary = Vec::new();
-        for index in 0..diff.deltas().len() {
-            let Some(patch) = git2::Patch::from_diff(&diff, index).ctx(what)? else {
-                continue;
-            };
-            let delta = patch.delta();
-            if delta.flags().is_binary() {
-                binary.extend_from_slice(delta.old_file().id().as_bytes());
-                binary.extend_from_slice(delta.new_file().id().as_bytes());
-            }
-        }
-        if binary.is_empty() {
-            return Ok(Oid::from_git(id));
-        }
-        binary.extend_from_slice(id.as_bytes());
-        let mixed = git2::Oid::hash_object(git2::ObjectType::Blob, &binary).ctx(what)?;
-        Ok(Oid::from_git(mixed))
+        patch_id_of(&diff, &oid.to_string())
     }
 
+    /// The patch id of the whole change from commit `from` to commit `to` (what one
+    /// squashed commit of it would have).
+    pub fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid> {
+        let (old, new) = (
+            self.find_tree(self.tree_of(from)?)?,
+            self.find_tree(self.tree_of(to)?)?,
+        );
+        let diff = self
+            .inner
+            .diff_tree_to_tree(Some(&old), Some(&new), None)
+            .ctx(|| format!("cannot diff {from} with {to}"))?;
+        patch_id_of(&diff, &format!("{from}..{to}"))
+    }
+
+    /// Whether commit `at` may hold the whole change from `from` to `to`: every path
+    /// that change touches is, in `at`, as `to` has it, or changed since `from` (a path
+    /// the change touches and `at` has as `from` had it cannot hold it). False when the
+    /// change is empty.
+    pub fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool> {
+        let paths = self.changed_paths_between(from, to)?;
+        let [old, new, there] =
+            [from, to, at].map(|commit| self.tree_of(commit).and_then(|tree| self.find_tree(tree)));
+        let (old, new, there) = (old?, new?, there?);
+        let entry = |tree: &git2::Tree<'_>, path: &str| {
+            tree.get_path(std::path::Path::new(path))
+                .ok()
+                .filter(|e| e.kind() != Some(git2::ObjectType::Tree))
+                .map(|e| (e.id(), e.filemode()))
+        };
+        Ok(!paths.is_empty()
+            && paths.iter().all(|path| {
+                let here = entry(&there, path);
+                here == entry(&new, path) || here != entry(&old, path)
+            }))
+    }
+}
+
+/// A diff's patch id, as git's: binary files count by their blobs.
+fn patch_id_of(diff: &git2::Diff<'_>, what: &str) -> Result<Oid> {
+    let what = || format!("cannot compute the patch id of {what}");
+    let id = diff.patchid(None).ctx(what)?;
+    let mut binary = Vec::new();
+    for index in 0..diff.deltas().len() {
+        let Some(patch) = git2::Patch::from_diff(diff, index).ctx(what)? else {
+            continue;
+        };
+        let delta = patch.delta();
+        if delta.flags().is_binary() {
+            binary.extend_from_slice(delta.old_file().id().as_bytes());
+            binary.extend_from_slice(delta.new_file().id().as_bytes());
+        }
+    }
+    if binary.is_empty() {
+        return Ok(Oid::from_git(id));
+    }
+    binary.extend_from_slice(id.as_bytes());
+    let mixed = git2::Oid::hash_object(git2::ObjectType::Blob, &binary).ctx(what)?;
+    Ok(Oid::from_git(mixed))
+}
+
+impl Repo {
     fn first_parent_diff(&self, oid: Oid) -> Result<git2::Diff<'_>> {
         let commit = self.find_commit(oid)?;
         let tree = commit

@@ -66,6 +66,24 @@ pub struct Side {
 }
 
 impl Repo {
+    /// Whether merging the change from commit `from` to commit `to` into commit `onto`,
+    /// as git merges, changes nothing: `onto` already has all of it.
+    pub fn merge_changes_nothing(&self, from: Oid, to: Oid, onto: Oid) -> Result<bool> {
+        let side = |commit: Oid| -> Result<Side> {
+            Ok(Side {
+                commit,
+                tree: self.tree_of(commit)?,
+            })
+        };
+        let ours = side(onto)?;
+        Ok(
+            match self.merge_commits(Some(side(from)?), ours, side(to)?, &|_| None)? {
+                TreeMerge::Clean { tree, .. } => tree == ours.tree,
+                TreeMerge::Conflict(_) => false,
+            },
+        )
+    }
+
     /// Merges `theirs` into `ours` against `base` (None: the merge bases git finds, as
     /// `git merge` does), as git's merge-ort does; conflicts that `resolver` knows are
     /// settled as recorded.

@@ -24,12 +24,13 @@ pub enum RefUpdate {
     Moved { actual: Option<Oid> },
 }
 
-/// One ref in a restore transaction: move `refname` from `from` to `to`.
+/// One ref in a transaction: move `refname` from `from` to `to` (None: absent, so a
+/// move from None creates the ref and one to None deletes it).
 #[derive(Debug, Clone)]
 pub struct RefMove {
     pub refname: String,
-    pub from: Oid,
-    pub to: Oid,
+    pub from: Option<Oid>,
+    pub to: Option<Oid>,
 }
 
 /// How long a ref that another writer holds locked is waited for: a concurrent git
@@ -276,13 +277,16 @@ impl Repo {
         };
         for m in moves {
             let actual = self.ref_target(&m.refname)?;
-            if actual != Some(m.from) {
+            if actual != m.from {
                 return Ok(Some((m.refname.clone(), actual)));
             }
         }
         for m in moves {
-            tx.set_target(&m.refname, m.to.to_git(), None, message)
-                .ctx(|| format!("cannot update {}", m.refname))?;
+            match m.to {
+                Some(to) => tx.set_target(&m.refname, to.to_git(), None, message),
+                None => tx.remove(&m.refname),
+            }
+            .ctx(|| format!("cannot update {}", m.refname))?;
         }
         tx.commit()
             .ctx(|| "cannot commit the ref transaction".into())?;

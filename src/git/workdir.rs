@@ -32,6 +32,20 @@ impl Repo {
         Ok(out)
     }
 
+    /// The linked worktree at `path`, opened to compare and update its files (what this
+    /// process made so far is written to disk first, so that it can read it).
+    pub fn open_worktree(&self, path: &Path) -> Result<Repo> {
+        self.flush_objects()?;
+        let inner = git2::Repository::open(path)
+            .ctx(|| format!("cannot open the worktree {}", path.display()))?;
+        Ok(Repo {
+            objects: None,
+            inner,
+            ort: Default::default(),
+            attributes: Default::default(),
+        })
+    }
+
     /// The first path where index or work tree differ from `tree` (untracked files ignored).
     pub fn first_change_against(&self, tree: Oid) -> Result<Option<String>> {
         let tree = self.find_tree(tree)?;

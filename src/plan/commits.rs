@@ -8,11 +8,12 @@ use crate::error::{Error, Result};
 use crate::git::{CommitMeta, Oid};
 use crate::state::BranchState;
 
-/// The commits of one branch that a replay picks, and those dropped as already upstream.
+/// The commits of one branch that a replay picks, and those dropped as already upstream
+/// (each with the base commit that has its change).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BranchCommits {
     pub commits: Vec<Oid>,
-    pub upstream: Vec<Oid>,
+    pub upstream: Vec<(Oid, Oid)>,
 }
 
 /// Patch ids of the base's commits since each fork point, computed once per fork point.
@@ -24,14 +25,45 @@ pub struct UpstreamIndex {
 }
 
 impl UpstreamIndex {
-    /// Whether `commit` makes a change the base already has since `fork`.
-    fn is_upstream(
+    /// The base commit (since `fork`) that makes the same change as `commit`, if any.
+    fn upstream_of(
         &mut self,
         history: &dyn History,
         onto: Oid,
         fork: Oid,
         commit: Oid,
-    ) -> Result<bool> {
+    ) -> Result<Option<Oid>> {
+        let paths = history.changed_paths(commit)?;
+        let id = self.patch_id(history, commit)?;
+        self.base_commit_with(history, onto, fork, &paths, id)
+    }
+
+    /// The base commit (since `fork`) whose change is the whole change from `from` to
+    /// `to`: the commit a squash merge of that range made.
+    pub(super) fn squashed_as(
+        &mut self,
+        history: &dyn History,
+        onto: Oid,
+        fork: Oid,
+        (from, to): (Oid, Oid),
+    ) -> Result<Option<Oid>> {
+        let paths = history.range_paths(from, to)?;
+        if paths.is_empty() {
+            return Ok(None);
+        }
+        let id = history.range_patch_id(from, to)?;
+        self.base_commit_with(history, onto, fork, &paths, id)
+    }
+
+    /// The base commit since `fork` that changes exactly `paths` with patch id `id`.
+    fn base_commit_with(
+        &mut self,
+        history: &dyn History,
+        onto: Oid,
+        fork: Oid,
+        paths: &[String],
+        id: Oid,
+    ) -> Result<Option<Oid>> {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.by_fork.entry(fork) {
             let mut by_paths: HashMap<Vec<String>, Vec<Oid>> = HashMap::new();
             for meta in history.walk(onto, &[fork])? {
@@ -44,17 +76,15 @@ impl UpstreamIndex {
             }
             slot.insert(by_paths);
         }
-        let paths = history.changed_paths(commit)?;
-        let Some(candidates) = self.by_fork[&fork].get(&paths).cloned() else {
-            return Ok(false);
+        let Some(candidates) = self.by_fork[&fork].get(paths).cloned() else {
+            return Ok(None);
         };
-        let id = self.patch_id(history, commit)?;
         for candidate in candidates {
             if self.patch_id(history, candidate)? == id {
-                return Ok(true);
+                return Ok(Some(candidate));
             }
         }
-        Ok(false)
+        Ok(None)
     }
 
     fn patch_id(&mut self, history: &dyn History, commit: Oid) -> Result<Oid> {
@@ -89,19 +119,20 @@ impl CommitSource {
         }
     }
 
-    /// What `branch` replays (`parent_original`: its parent's original tip when it is
-    /// stacked): the plan's list the first time, derived afterwards (a replay again
-    /// starts from the branch as it is now).
+    /// What `branch` replays (`own_from`: the commit its own commits start after, when
+    /// that is not the base: its parent's original tip, or that of a landed branch it
+    /// was stacked on): the plan's list the first time, derived afterwards (a replay
+    /// again starts from the branch as it is now).
     pub fn take(
         &mut self,
         history: &dyn History,
         branch: &BranchState,
-        parent_original: Option<Oid>,
+        own_from: Option<Oid>,
         onto: Oid,
     ) -> Result<Vec<Oid>> {
         match self.planned.remove(&branch.name) {
             Some(commits) => Ok(commits),
-            None => self.derive(history, branch, parent_original, onto),
+            None => self.derive(history, branch, own_from, onto),
         }
     }
 
@@ -110,14 +141,14 @@ impl CommitSource {
         &mut self,
         history: &dyn History,
         branch: &BranchState,
-        parent_original: Option<Oid>,
+        own_from: Option<Oid>,
         onto: Oid,
     ) -> Result<Vec<Oid>> {
         let picked = branch_commits(
             history,
             &branch.name,
             branch.original,
-            parent_original,
+            own_from,
             onto,
             &mut self.upstream,
         )?;
@@ -173,28 +204,30 @@ pub fn pick_commits(
         if meta.parents.len() > 1 {
             continue;
         }
-        match fork {
-            Some(fork) if upstream.is_upstream(history, onto, fork, meta.id)? => {
-                out.upstream.push(meta.id)
-            }
-            _ => out.commits.push(meta.id),
+        let base_commit = match fork {
+            Some(fork) => upstream.upstream_of(history, onto, fork, meta.id)?,
+            None => None,
+        };
+        match base_commit {
+            Some(base_commit) => out.upstream.push((meta.id, base_commit)),
+            None => out.commits.push(meta.id),
         }
     }
     Ok(out)
 }
 
-/// The commits to replay for a branch whose parent's original tip is `parent_tip` (None:
-/// it sits on the base). Used when a run resumes in a new process.
+/// The commits to replay for a branch whose own commits start after `own_from` (None:
+/// the base). Used when a run resumes in a new process.
 fn branch_commits(
     history: &dyn History,
     name: &str,
     tip: Oid,
-    parent_tip: Option<Oid>,
+    own_from: Option<Oid>,
     onto: Oid,
     upstream: &mut UpstreamIndex,
 ) -> Result<BranchCommits> {
     let chain = chain(history, name, tip, onto)?;
-    let own_len = parent_tip
+    let own_len = own_from
         .and_then(|p| chain.iter().position(|c| c.id == p))
         .unwrap_or(chain.len());
     pick_commits(history, &chain[..own_len], tip, onto, upstream)

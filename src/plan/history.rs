@@ -29,6 +29,16 @@ pub trait History {
     fn changed_paths(&self, commit: Oid) -> Result<Vec<String>>;
     /// A commit's patch id against its first parent.
     fn patch_id(&self, commit: Oid) -> Result<Oid>;
+    /// Paths the whole change from commit `from` to commit `to` touches, sorted.
+    fn range_paths(&self, from: Oid, to: Oid) -> Result<Vec<String>>;
+    /// The patch id of the whole change from commit `from` to commit `to`.
+    fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid>;
+    /// Whether commit `at` may hold the whole (non-empty) change from `from` to `to`:
+    /// each path it touches is in `at` as in `to`, or changed since `from` (cheap: a
+    /// filter before [`History::merge_changes_nothing`]).
+    fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool>;
+    /// Whether git's merge of the change from `from` to `to` into `onto` changes nothing.
+    fn merge_changes_nothing(&self, from: Oid, to: Oid, onto: Oid) -> Result<bool>;
 }
 
 impl History for Repo {
@@ -46,6 +56,18 @@ impl History for Repo {
     }
     fn patch_id(&self, commit: Oid) -> Result<Oid> {
         Repo::patch_id(self, commit)
+    }
+    fn range_paths(&self, from: Oid, to: Oid) -> Result<Vec<String>> {
+        Repo::changed_paths_between(self, from, to)
+    }
+    fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid> {
+        Repo::range_patch_id(self, from, to)
+    }
+    fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool> {
+        Repo::may_hold_change(self, from, to, at)
+    }
+    fn merge_changes_nothing(&self, from: Oid, to: Oid, onto: Oid) -> Result<bool> {
+        Repo::merge_changes_nothing(self, from, to, onto)
     }
 }
 
@@ -136,5 +158,17 @@ impl History for Preloaded<'_> {
     }
     fn patch_id(&self, commit: Oid) -> Result<Oid> {
         self.inner.patch_id(commit)
+    }
+    fn range_paths(&self, from: Oid, to: Oid) -> Result<Vec<String>> {
+        self.inner.range_paths(from, to)
+    }
+    fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid> {
+        self.inner.range_patch_id(from, to)
+    }
+    fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool> {
+        self.inner.may_hold_change(from, to, at)
+    }
+    fn merge_changes_nothing(&self, from: Oid, to: Oid, onto: Oid) -> Result<bool> {
+        self.inner.merge_changes_nothing(from, to, onto)
     }
 }

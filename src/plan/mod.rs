@@ -4,15 +4,18 @@
 mod commits;
 mod glob;
 mod history;
+mod landed;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub use commits::CommitSource;
 pub use glob::glob_match;
 pub use history::History;
+pub use landed::{Landed, LandedHow};
 
 use commits::{chain, pick_commits, UpstreamIndex};
 use history::Preloaded;
+use landed::OwnRange;
 
 use crate::error::{Error, Result};
 use crate::git::{CommitMeta, Oid};
@@ -29,6 +32,29 @@ pub struct PlanInput {
     pub patterns: Vec<String>,
     /// Branches checked out in other worktrees, with the worktree path.
     pub checked_out_elsewhere: BTreeMap<String, String>,
+    /// Stacks as the previous run left them: which branch sat on which.
+    pub lineage: Vec<Lineage>,
+}
+
+/// A stack a previous run recorded: `child` sat on `parent`, whose tip was one of
+/// `parent_tips` (where the run found it, and where it moved it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lineage {
+    pub child: String,
+    pub parent: String,
+    pub parent_tips: Vec<Oid>,
+}
+
+/// Where a branch's own commits start when a landed branch sat below them: its commits
+/// are left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnFrom {
+    /// The landed branch (perhaps deleted here, known from the previous run).
+    pub below: String,
+    /// Its tip: the branch's own commits are those after it.
+    pub tip: Oid,
+    /// How it landed.
+    pub landed: Landed,
 }
 
 /// One branch in the plan.
@@ -44,6 +70,10 @@ pub struct PlannedBranch {
     pub upstream: Vec<Oid>,
     /// Why the branch is left alone, if it is.
     pub skip: Option<SkipReason>,
+    /// Its change is already on the base: it is not replayed.
+    pub landed: Option<Landed>,
+    /// A landed branch it was stacked on, whose commits it leaves out.
+    pub own_from: Option<OwnFrom>,
     /// Whether aligning would leave it as it is: its own commits already sit on the base
     /// (or on its parent), with nothing to drop.
     pub up_to_date: bool,
@@ -74,9 +104,9 @@ pub struct AlignPlan {
     pub branches: Vec<PlannedBranch>,
 }
 
-/// The branches of a run that starts from `plan`: pending, or skipped for the plan's
-/// reason.
-pub fn initial_states(plan: &AlignPlan) -> Vec<BranchState> {
+/// The branches of a run that starts from `plan`: pending, landed, or skipped for the
+/// plan's reason. `subject` gives a commit's subject, for the notes.
+pub fn initial_states(plan: &AlignPlan, subject: impl Fn(Oid) -> String) -> Vec<BranchState> {
     plan.branches
         .iter()
         .map(|b| {
@@ -84,14 +114,40 @@ pub fn initial_states(plan: &AlignPlan) -> Vec<BranchState> {
             let mut branch = BranchState::pending(&b.name, parent, b.parent.is_some(), b.original);
             if let Some(why) = &b.skip {
                 branch.skip(why.to_string());
+            } else if let Some(landed) = &b.landed {
+                branch.land(landed.as_commit, &describe_landed(landed, &subject));
+            }
+            if let Some(own_from) = &b.own_from {
+                branch.start_after(own_from.tip, &describe_own_from(own_from));
             }
             branch
         })
         .collect()
 }
 
-/// Builds the plan: selects branches, finds stacks, orders parents first and lists the
-/// commits each branch replays.
+/// `squash-merged as abc1234 "subject"`.
+pub fn describe_landed(landed: &Landed, subject: impl Fn(Oid) -> String) -> String {
+    format!(
+        "{} as {} \"{}\"",
+        landed.how.as_str(),
+        landed.as_commit.short(),
+        subject(landed.as_commit)
+    )
+}
+
+/// `without p1's commits (p1 landed as abc1234)`.
+fn describe_own_from(own_from: &OwnFrom) -> String {
+    format!(
+        "without {}'s commits ({} landed as {})",
+        own_from.below,
+        own_from.below,
+        own_from.landed.as_commit.short()
+    )
+}
+
+/// Builds the plan: selects branches, finds stacks (also those the previous run
+/// remembers), finds landed branches, orders parents first and lists the commits each
+/// branch replays.
 pub fn plan(history: &dyn History, input: &PlanInput) -> Result<AlignPlan> {
     let tips: Vec<Oid> = input.branches.iter().map(|(_, tip)| *tip).collect();
     let preloaded = Preloaded::load(history, &tips, input.onto.oid)?;
@@ -109,40 +165,161 @@ pub fn plan(history: &dyn History, input: &PlanInput) -> Result<AlignPlan> {
         chains.insert(name.clone(), chain(history, name, *tip, onto)?);
     }
     let owners = tip_owners(&selected);
-    let mut upstream = UpstreamIndex::default();
+    let mut planner = Planner {
+        history,
+        onto,
+        upstream: UpstreamIndex::default(),
+    };
     let mut planned = BTreeMap::new();
     for (name, tip) in &selected {
         let chain = &chains[name];
-        let (parent, own_len) = find_parent(name, chain, &owners);
-        let picked = pick_commits(history, &chain[..own_len], *tip, onto, &mut upstream)?;
+        let (mut parent, mut own_len) = find_parent(name, chain, &owners);
+        let mut own_from = None;
+        if let Some(remembered) =
+            planner.landed_remembered_parent(name, chain, own_len, input, &owners)?
+        {
+            (parent, own_len, own_from) = remembered;
+        }
+        let own = &chain[..own_len];
+        let picked = pick_commits(history, own, *tip, onto, &mut planner.upstream)?;
+        let landed = planner.landed(chain, own_len, *tip, &picked)?;
         let rests_where_it_goes = match parent {
-            Some(_) => true,
+            Some(_) => own_from.is_none(),
             None => chain.last().map(|c| c.parents.first() == Some(&onto)) == Some(true),
         };
-        let up_to_date =
-            rests_where_it_goes && picked.upstream.is_empty() && picked.commits.len() == own_len;
+        let up_to_date = landed.is_some()
+            || (rests_where_it_goes
+                && picked.upstream.is_empty()
+                && picked.commits.len() == own_len);
+        let elsewhere = input.checked_out_elsewhere.get(name);
         planned.insert(
             name.clone(),
             PlannedBranch {
                 name: name.clone(),
                 parent,
                 original: *tip,
-                commits: picked.commits,
-                upstream: picked.upstream,
+                // A landed branch replays nothing.
+                commits: if landed.is_some() {
+                    Vec::new()
+                } else {
+                    picked.commits
+                },
+                upstream: picked
+                    .upstream
+                    .into_iter()
+                    .map(|(commit, _)| commit)
+                    .collect(),
                 up_to_date,
-                skip: input
-                    .checked_out_elsewhere
-                    .get(name)
+                // A landed branch does not move: where it is checked out does not matter.
+                skip: elsewhere
+                    .filter(|_| landed.is_none())
                     .map(|path| SkipReason::CheckedOutElsewhere(path.clone())),
+                landed,
+                own_from,
             },
         );
     }
     let mut branches = parents_first(planned);
+    reparent_past_landed(&mut branches);
     propagate_skips(&mut branches);
     Ok(AlignPlan {
         onto: input.onto.clone(),
         branches,
     })
+}
+
+/// What finding landed branches needs across branches: the history, the base, and one
+/// index of the base's patch ids.
+struct Planner<'h> {
+    history: &'h dyn History,
+    onto: Oid,
+    upstream: UpstreamIndex,
+}
+
+/// A branch's parent, how many commits of its chain are its own, and the landed branch
+/// whose commits it leaves out.
+type Shape = (Option<String>, usize, Option<OwnFrom>);
+
+impl Planner<'_> {
+    /// Whether the branch with `chain` (whose first `own_len` commits are its own)
+    /// landed on the base.
+    fn landed(
+        &mut self,
+        chain: &[CommitMeta],
+        own_len: usize,
+        tip: Oid,
+        picked: &commits::BranchCommits,
+    ) -> Result<Option<Landed>> {
+        let Some(fork) = self.history.merge_base(tip, self.onto)? else {
+            return Ok(None);
+        };
+        let start = match chain.get(own_len) {
+            Some(below) => below.id,
+            None => fork,
+        };
+        let range = OwnRange { start, tip, picked };
+        landed::detect(self.history, &mut self.upstream, self.onto, fork, &range)
+    }
+
+    /// When the previous run had `name` stacked on a branch that is not selected now at
+    /// the tip recorded for it (deleted here, or moved away) and that branch's commits
+    /// below `name` landed: `name`'s shape without them.
+    fn landed_remembered_parent(
+        &mut self,
+        name: &str,
+        chain: &[CommitMeta],
+        own_len: usize,
+        input: &PlanInput,
+        owners: &HashMap<Oid, Vec<String>>,
+    ) -> Result<Option<Shape>> {
+        for lineage in input.lineage.iter().filter(|l| l.child == name) {
+            let found = chain[..own_len]
+                .iter()
+                .position(|c| lineage.parent_tips.contains(&c.id) && !owners.contains_key(&c.id));
+            let Some(at) = found.filter(|at| *at > 0) else {
+                continue;
+            };
+            let below = &chain[at..];
+            let (parent, ghost_len) = find_parent(&lineage.parent, below, owners);
+            let tip = below[0].id;
+            let picked = pick_commits(
+                self.history,
+                &below[..ghost_len],
+                tip,
+                self.onto,
+                &mut self.upstream,
+            )?;
+            if let Some(landed) = self.landed(below, ghost_len, tip, &picked)? {
+                let own_from = OwnFrom {
+                    below: lineage.parent.clone(),
+                    tip,
+                    landed,
+                };
+                return Ok(Some((parent, at, Some(own_from))));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Branches stacked on a landed branch go onto what it sat on (the base, or its own
+/// parent), leaving its commits out. Parents come first in `branches`.
+fn reparent_past_landed(branches: &mut [PlannedBranch]) {
+    let mut seen: HashMap<String, (Option<String>, Oid, Option<Landed>)> = HashMap::new();
+    for branch in branches.iter_mut() {
+        if let Some((grandparent, tip, Some(landed))) =
+            branch.parent.as_ref().and_then(|p| seen.get(p)).cloned()
+        {
+            let below = branch.parent.take().expect("stacked");
+            branch.parent = grandparent;
+            branch.own_from = Some(OwnFrom { below, tip, landed });
+            branch.up_to_date = false;
+        }
+        seen.insert(
+            branch.name.clone(),
+            (branch.parent.clone(), branch.original, branch.landed),
+        );
+    }
 }
 
 /// The branches the user selected, sorted by name.
@@ -266,6 +443,15 @@ pub fn is_up_to_date(plan: &AlignPlan) -> bool {
         .all(|b| b.skip.is_some() || b.up_to_date)
 }
 
+/// The names of the plan's landed branches.
+pub fn landed_names(plan: &AlignPlan) -> Vec<&str> {
+    plan.branches
+        .iter()
+        .filter(|b| b.landed.is_some())
+        .map(|b| b.name.as_str())
+        .collect()
+}
+
 /// Describes the plan for people, one line per branch.
 pub fn describe(plan: &AlignPlan, strategy: Strategy) -> String {
     let total: usize = plan.branches.iter().map(|b| b.commits.len()).sum();
@@ -295,8 +481,18 @@ pub fn describe(plan: &AlignPlan, strategy: Strategy) -> String {
             b.commits.len(),
             if b.commits.len() == 1 { "" } else { "s" }
         );
-        if !b.upstream.is_empty() {
+        if let Some(landed) = &b.landed {
+            line = format!(
+                "  {:width$}  landed as {} ({})",
+                b.name,
+                landed.as_commit.short(),
+                landed.how.as_str()
+            );
+        } else if !b.upstream.is_empty() {
             line.push_str(&format!(", {} already upstream", b.upstream.len()));
+        }
+        if let Some(own_from) = &b.own_from {
+            line.push_str(&format!(", {}", describe_own_from(own_from)));
         }
         if let Some(why) = &b.skip {
             line.push_str(&format!(" (skip: {why})"));
@@ -311,11 +507,13 @@ pub fn describe(plan: &AlignPlan, strategy: Strategy) -> String {
 mod tests {
     use super::*;
 
-    /// A fake history: commits with parents, and a patch id per commit.
+    /// A fake history: commits with parents, and a patch per commit (a change of file
+    /// `file<patch>`); a squash commit makes the patches of several.
     #[derive(Default)]
     struct Fake {
         parents: HashMap<Oid, Vec<Oid>>,
         patch: HashMap<Oid, u8>,
+        squash: HashMap<Oid, Vec<u8>>,
     }
 
     fn oid(n: u8) -> Oid {
@@ -327,6 +525,28 @@ mod tests {
             self.parents
                 .insert(oid(n), parents.iter().map(|p| oid(*p)).collect());
             self.patch.insert(oid(n), patch);
+        }
+        fn patches(&self, commit: Oid) -> Vec<u8> {
+            self.squash
+                .get(&commit)
+                .cloned()
+                .unwrap_or_else(|| vec![self.patch[&commit]])
+        }
+        fn files(patches: impl IntoIterator<Item = u8>) -> Vec<String> {
+            let mut files: Vec<String> = patches.into_iter().map(|p| format!("file{p}")).collect();
+            files.sort();
+            files
+        }
+        fn id(patches: impl IntoIterator<Item = u8>) -> Oid {
+            oid(patches.into_iter().fold(0u8, |sum, p| sum.wrapping_add(p)))
+        }
+        fn range(&self, from: Oid, to: Oid) -> Vec<u8> {
+            let hidden = self.ancestors(from);
+            self.ancestors(to)
+                .into_iter()
+                .filter(|c| !hidden.contains(c))
+                .flat_map(|c| self.patches(c))
+                .collect()
         }
         fn ancestors(&self, tip: Oid) -> HashSet<Oid> {
             let mut seen = HashSet::new();
@@ -365,10 +585,22 @@ mod tests {
                 .max())
         }
         fn changed_paths(&self, commit: Oid) -> Result<Vec<String>> {
-            Ok(vec![format!("file{}", self.patch[&commit])])
+            Ok(Fake::files(self.patches(commit)))
         }
         fn patch_id(&self, commit: Oid) -> Result<Oid> {
-            Ok(oid(self.patch[&commit]))
+            Ok(Fake::id(self.patches(commit)))
+        }
+        fn range_paths(&self, from: Oid, to: Oid) -> Result<Vec<String>> {
+            Ok(Fake::files(self.range(from, to)))
+        }
+        fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid> {
+            Ok(Fake::id(self.range(from, to)))
+        }
+        fn may_hold_change(&self, _from: Oid, _to: Oid, _at: Oid) -> Result<bool> {
+            Ok(false)
+        }
+        fn merge_changes_nothing(&self, _from: Oid, _to: Oid, _onto: Oid) -> Result<bool> {
+            Ok(false)
         }
     }
 
@@ -394,6 +626,7 @@ mod tests {
                 .collect(),
             patterns: patterns.iter().map(|p| p.to_string()).collect(),
             checked_out_elsewhere: BTreeMap::new(),
+            lineage: Vec::new(),
         }
     }
 
@@ -444,6 +677,59 @@ mod tests {
         let plan = plan(&f, &input(&[("t", 12)], &[])).unwrap();
         assert_eq!(plan.branches[0].commits, vec![oid(12)]);
         assert_eq!(plan.branches[0].upstream, vec![oid(10)]);
+    }
+
+    #[test]
+    fn a_squash_merged_parent_is_landed_and_its_child_goes_onto_the_base() {
+        let mut f = base();
+        f.add(10, &[2], 10);
+        f.add(11, &[10], 11);
+        f.add(12, &[11], 12);
+        f.add(5, &[4], 0);
+        f.squash.insert(oid(5), vec![10, 11]);
+        let mut inp = input(&[("p", 11), ("c", 12)], &[]);
+        inp.onto.oid = oid(5);
+        let plan = plan(&f, &inp).unwrap();
+        let (p, c) = (&plan.branches[0], &plan.branches[1]);
+        assert_eq!(
+            p.landed,
+            Some(Landed {
+                how: LandedHow::Squashed,
+                as_commit: oid(5)
+            })
+        );
+        assert!(p.commits.is_empty());
+        assert_eq!(c.parent, None);
+        assert_eq!(c.commits, vec![oid(12)]);
+        assert_eq!(
+            c.own_from.as_ref().map(|o| (o.below.as_str(), o.tip)),
+            Some(("p", oid(11)))
+        );
+    }
+
+    #[test]
+    fn a_remembered_parent_that_landed_and_was_deleted_is_left_out() {
+        let mut f = base();
+        f.add(9, &[2], 9);
+        f.add(10, &[9], 10);
+        f.add(11, &[10], 11);
+        f.add(5, &[4], 0);
+        f.squash.insert(oid(5), vec![9, 10]);
+        let mut inp = input(&[("c", 11)], &[]);
+        inp.onto.oid = oid(5);
+        inp.lineage = vec![Lineage {
+            child: "c".into(),
+            parent: "p".into(),
+            parent_tips: vec![oid(10)],
+        }];
+        let remembered = plan(&f, &inp).unwrap();
+        assert_eq!(remembered.branches[0].commits, vec![oid(11)]);
+        inp.lineage.clear();
+        let forgotten = plan(&f, &inp).unwrap();
+        assert_eq!(
+            forgotten.branches[0].commits,
+            vec![oid(9), oid(10), oid(11)]
+        );
     }
 
     #[test]

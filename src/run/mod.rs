@@ -12,6 +12,7 @@ mod check;
 mod checkpoint;
 mod conflict;
 mod moves;
+mod prune;
 mod report;
 
 use std::time::Instant;
@@ -391,28 +392,30 @@ impl<'r> Runner<'r> {
         })
     }
 
-    /// The original tip of the branch's parent, when it is stacked on one.
-    fn parent_original(&self, index: usize) -> Result<Option<Oid>> {
-        if !self.state.branches[index].stacked {
-            return Ok(None);
+    /// The commit the branch's own commits start after: the tip of a landed branch it
+    /// sat on, else its parent's original tip when it is stacked (None: the base).
+    fn own_from(&self, index: usize) -> Result<Option<Oid>> {
+        let branch = &self.state.branches[index];
+        if branch.own_from.is_some() || !branch.stacked {
+            return Ok(branch.own_from);
         }
         Ok(Some(self.parent_of(index)?.original))
     }
 
     /// The commits to replay for the branch at `index`: the plan's, the first time.
     fn planned_commits(&mut self, index: usize) -> Result<Vec<Oid>> {
-        let parent = self.parent_original(index)?;
+        let own_from = self.own_from(index)?;
         let branch = &self.state.branches[index];
         self.commits
-            .take(self.repo, branch, parent, self.state.onto.oid)
+            .take(self.repo, branch, own_from, self.state.onto.oid)
     }
 
     /// The commits to replay for the branch at `index`, derived from the refs again.
     fn derive_commits(&mut self, index: usize) -> Result<Vec<Oid>> {
-        let parent = self.parent_original(index)?;
+        let own_from = self.own_from(index)?;
         let branch = &self.state.branches[index];
         self.commits
-            .derive(self.repo, branch, parent, self.state.onto.oid)
+            .derive(self.repo, branch, own_from, self.state.onto.oid)
     }
 
     /// How `git merge` names what is merged into the branch at `index`.
@@ -513,6 +516,7 @@ impl<'r> Runner<'r> {
         // A conflict set up in the work tree by a process killed before it checkpointed.
         release_conflict_worktree(self.repo, None, "align: back from a conflict")?;
         crate::git::remove_check_worktree(self.repo);
+        self.prune_landed()?;
         self.state.finish();
         let summary = self.state.summary();
         self.checkpoints

@@ -2,7 +2,7 @@
 //! ref moves, and the work-tree comparisons that cancel and fetch use too.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 use crate::git::{BranchName, Oid, RefUpdate, Repo, Unstash};
@@ -10,9 +10,9 @@ use crate::state::State;
 use crate::ui::Ui;
 
 /// Moves the branch at `index` from its original to its new oid (compare-and-swap, with
-/// the run's reflog message), bringing the work tree along if it is checked out here.
-/// A branch found anywhere else, or checked out in another worktree (`elsewhere`, since
-/// the run started), is left alone and marked failed.
+/// the run's reflog message), bringing the work tree along if it is checked out here or
+/// in another worktree (`elsewhere`). A branch found anywhere else, or whose work tree
+/// has uncommitted changes, is left alone and marked failed.
 pub fn move_branch(
     repo: &Repo,
     state: &mut State,
@@ -40,15 +40,13 @@ pub fn move_branch(
         None
     } else if actual != Some(original) {
         Some(moved_away(actual))
-    } else if let Some(path) = elsewhere.get(&branch.name) {
-        Some(format!(
-            "checked out in worktree {}; left alone",
-            path.display()
-        ))
     } else if let Some(problem) = {
         // A locked ref stops here, before the work tree of a checked-out branch moves.
         repo.refuse_locked_refs(&[&refname])?;
-        update_checked_out(repo, &branch.name, original, new)?
+        match elsewhere.get(&branch.name) {
+            Some(path) => update_worktree(repo, path, original, new)?,
+            None => update_checked_out(repo, &branch.name, original, new)?,
+        }
     } {
         Some(problem)
     } else {
@@ -87,6 +85,18 @@ fn update_checked_out(repo: &Repo, name: &str, from: Oid, to: Oid) -> Result<Opt
     }
     Ok(checkout_if_clean(repo, &[from, to], to)?
         .map(|path| format!("checked out with uncommitted changes ({path}); left alone")))
+}
+
+/// Brings the linked worktree at `path` (where the branch is checked out) from `from` to
+/// `to`, as [`update_checked_out`] does here. Some: why it cannot.
+fn update_worktree(repo: &Repo, path: &Path, from: Oid, to: Oid) -> Result<Option<String>> {
+    let worktree = repo.open_worktree(path)?;
+    Ok(checkout_if_clean(&worktree, &[from, to], to)?.map(|file| {
+        format!(
+            "checked out with uncommitted changes ({file}) in worktree {}; left alone",
+            path.display()
+        )
+    }))
 }
 
 /// How the work tree and index compare with some commits.

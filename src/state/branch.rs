@@ -22,6 +22,9 @@ pub enum BranchStatus {
     Failed,
     /// Put back at its original oid by `cancel` or `undo`.
     Restored,
+    /// Its change is already on the base (see `landed_as`): not replayed, left where it
+    /// is (or deleted by `--prune`).
+    Landed,
 }
 
 impl BranchStatus {
@@ -35,6 +38,7 @@ impl BranchStatus {
             BranchStatus::Conflict => "conflict",
             BranchStatus::Failed => "failed",
             BranchStatus::Restored => "restored",
+            BranchStatus::Landed => "landed",
         }
     }
 }
@@ -74,6 +78,16 @@ pub struct BranchState {
     /// How many times each step was tried.
     #[serde(default, skip_serializing_if = "Attempts::is_zero")]
     pub attempts: Attempts,
+    /// The base commit that brought its change, when it landed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landed_as: Option<Oid>,
+    /// Whether `--prune` deleted it (once landed): `cancel` and `undo` create it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pruned: bool,
+    /// The commit its own commits start after, when a landed branch sat between it and
+    /// its parent (that branch's tip): what is below is left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_from: Option<Oid>,
 }
 
 impl BranchState {
@@ -92,7 +106,47 @@ impl BranchState {
             check_failed: None,
             checked: None,
             attempts: Attempts::default(),
+            landed_as: None,
+            pruned: false,
+            own_from: None,
         }
+    }
+
+    /// Its change is already on the base, brought by `commit` (`note` says how).
+    pub fn land(&mut self, commit: Oid, note: &str) {
+        self.status = BranchStatus::Landed;
+        self.landed_as = Some(commit);
+        self.note = Some(crate::ui::escape_line(note));
+    }
+
+    /// Its own commits are those after `tip` (a landed branch's), as `note` says.
+    pub fn start_after(&mut self, tip: Oid, note: &str) {
+        self.own_from = Some(tip);
+        self.note = Some(crate::ui::escape_line(note));
+    }
+
+    /// Deleted by `--prune` (or about to be).
+    pub fn prune(&mut self) {
+        if !self.pruned {
+            self.pruned = true;
+            self.add_note("deleted by --prune");
+        }
+    }
+
+    /// Left where it is by `--prune`, for `why`.
+    pub fn keep_landed(&mut self, why: &str) {
+        self.pruned = false;
+        self.add_note(&format!("kept: {why}"));
+    }
+
+    /// Adds `text` to the note, once.
+    fn add_note(&mut self, text: &str) {
+        let text = crate::ui::escape_line(text);
+        self.note = Some(match self.note.take() {
+            Some(note) if note.ends_with(&text) => note,
+            Some(note) => format!("{note}; {text}"),
+            None => text,
+        });
     }
 
     /// Whether the run knows `oid` as a tip of this branch (its original or new one).

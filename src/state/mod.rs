@@ -182,6 +182,9 @@ pub struct Options {
     /// the other branches go on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stop_at_first: bool,
+    /// Whether landed branches are deleted at the end of the run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prune: bool,
     /// Where each start setting came from (`command line`, `git config align.base`, ...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sources: BTreeMap<String, String>,
@@ -378,6 +381,7 @@ impl State {
             BranchStatus::Skipped,
             BranchStatus::Conflict,
             BranchStatus::Failed,
+            BranchStatus::Landed,
             BranchStatus::Restored,
         ];
         let parts: Vec<String> = order

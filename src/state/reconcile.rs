@@ -19,8 +19,9 @@ impl State {
         let restoring = self.restoring.is_some() || self.state == RunState::Cancelled;
         for branch in &mut self.branches {
             if restoring {
-                let moved = matches!(branch.status, BranchStatus::Aligned | BranchStatus::Current)
-                    && branch.new.is_some_and(|new| new != branch.original);
+                let moved = branch.pruned
+                    || matches!(branch.status, BranchStatus::Aligned | BranchStatus::Current)
+                        && branch.new.is_some_and(|new| new != branch.original);
                 if moved && tip_of(&branch.name)? == Some(branch.original) {
                     branch.restored();
                 }

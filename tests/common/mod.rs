@@ -435,6 +435,18 @@ impl TestRepo {
 }
 
 /// `content` with its line `n` (from 1) replaced by `text`.
+/// A 20-line file (`line 0` .. `line 19`) with line `n` replaced for each `(n, text)`.
+pub fn file_with(changes: &[(usize, &str)]) -> String {
+    (0..20)
+        .map(|n| {
+            changes
+                .iter()
+                .find(|(at, _)| *at == n)
+                .map_or_else(|| format!("line {n}\n"), |(_, text)| format!("{text}\n"))
+        })
+        .collect()
+}
+
 pub fn replace_line(content: &str, n: usize, text: &str) -> String {
     content
         .lines()
@@ -476,6 +488,14 @@ pub fn assert_status_truthful(repo: &TestRepo) {
         let actual = branches.get(name).cloned().unwrap_or_default();
         let original = b["original"].as_str().unwrap();
         let new = b["new"].as_str();
+        if b["pruned"] == true {
+            assert_eq!(b["status"], "landed", "{name} is pruned but not landed");
+            assert!(
+                actual.is_empty() || actual == original,
+                "{name} is pruned but at {actual}"
+            );
+            continue;
+        }
         assert!(
             actual == original || Some(actual.as_str()) == new,
             "{name} is at {actual}, state knows {original} and {new:?}"

@@ -1,0 +1,76 @@
+//! `--prune`: deleting the branches that landed, at the end of a run. Write-ahead like
+//! every move: a checkpoint marks them pruned before their refs go, so that after a
+//! kill `continue` finishes the deletions and `cancel`/`undo` create them again.
+
+use super::Runner;
+use crate::error::Result;
+use crate::git::{BranchName, RefMove};
+use crate::state::BranchStatus;
+
+impl Runner<'_> {
+    /// Deletes the run's landed branches (with `--prune`), except the checked-out one,
+    /// those checked out in other worktrees, and those moved since the run started.
+    pub(super) fn prune_landed(&mut self) -> Result<()> {
+        if !self.state.options.prune {
+            return Ok(());
+        }
+        let here = self.repo.head()?.branch;
+        let elsewhere = self.repo.linked_worktree_branches()?;
+        let mut deletions = Vec::new();
+        for branch in &mut self.state.branches {
+            if branch.status != BranchStatus::Landed {
+                continue;
+            }
+            let refname = BranchName::new(&branch.name).refname();
+            let actual = self.repo.ref_target(&refname)?;
+            let kept_because = if branch.pruned {
+                None
+            } else if here.as_deref() == Some(branch.name.as_str()) {
+                Some("checked out here".to_string())
+            } else if let Some(path) = elsewhere.get(&branch.name) {
+                Some(format!("checked out in worktree {}", path.display()))
+            } else if actual != Some(branch.original) {
+                Some("moved since the run started".to_string())
+            } else {
+                None
+            };
+            if let Some(why) = kept_because {
+                self.ui
+                    .say(format!("kept     {} (landed; {why})", branch.name));
+                branch.keep_landed(&why);
+                continue;
+            }
+            branch.prune();
+            if actual == Some(branch.original) {
+                deletions.push(RefMove {
+                    refname,
+                    from: actual,
+                    to: None,
+                });
+            }
+        }
+        if deletions.is_empty() {
+            return Ok(());
+        }
+        let event = format!("pruning {} landed branches", deletions.len());
+        self.checkpoints.record(&self.state, &[], &event)?;
+        crate::crashpoint::point();
+        let message = format!("align: prune landed branch ({})", self.state.run_id);
+        for deletion in &deletions {
+            let name = deletion.refname.trim_start_matches("refs/heads/");
+            match self
+                .repo
+                .move_refs_atomically(std::slice::from_ref(deletion), &message)?
+            {
+                None => self.ui.say(format!(
+                    "pruned   {name} (landed; 'git align undo' brings it back)"
+                )),
+                Some(_) => self
+                    .ui
+                    .warn(format!("{name} moved while being pruned; left as it is")),
+            }
+            crate::crashpoint::point();
+        }
+        Ok(())
+    }
+}
