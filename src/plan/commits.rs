@@ -34,8 +34,9 @@ impl UpstreamIndex {
         commit: Oid,
     ) -> Result<Option<Oid>> {
         let paths = history.changed_paths(commit)?;
-        let id = self.patch_id(history, commit)?;
-        self.base_commit_with(history, onto, fork, &paths, id)
+        self.base_commit_with(history, onto, fork, &paths, |index| {
+            index.patch_id(history, commit)
+        })
     }
 
     /// The base commit (since `fork`) whose change is the whole change from `from` to
@@ -51,18 +52,20 @@ impl UpstreamIndex {
         if paths.is_empty() {
             return Ok(None);
         }
-        let id = history.range_patch_id(from, to)?;
-        self.base_commit_with(history, onto, fork, &paths, id)
+        self.base_commit_with(history, onto, fork, &paths, |_| {
+            history.range_patch_id(from, to)
+        })
     }
 
-    /// The base commit since `fork` that changes exactly `paths` with patch id `id`.
+    /// The base commit since `fork` that changes exactly `paths` with the patch id `id`
+    /// gives (asked only when some base commit changes those paths).
     fn base_commit_with(
         &mut self,
         history: &dyn History,
         onto: Oid,
         fork: Oid,
         paths: &[String],
-        id: Oid,
+        id: impl FnOnce(&mut UpstreamIndex) -> Result<Oid>,
     ) -> Result<Option<Oid>> {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.by_fork.entry(fork) {
             let mut by_paths: HashMap<Vec<String>, Vec<Oid>> = HashMap::new();
@@ -79,6 +82,7 @@ impl UpstreamIndex {
         let Some(candidates) = self.by_fork[&fork].get(paths).cloned() else {
             return Ok(None);
         };
+        let id = id(self)?;
         for candidate in candidates {
             if self.patch_id(history, candidate)? == id {
                 return Ok(Some(candidate));
