@@ -53,8 +53,10 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Bring the run from a remote and take it over here (creating or moving its branches)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install the git hooks git-align ships (pre-push, post-merge)')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'What the shipped hooks run (called by them, not by people)')
+            [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -197,6 +199,18 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'git-align;setup' {
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'The shell to install the completion for [default: the basename of $SHELL]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would be installed, and install nothing')
+            [CompletionResult]::new('--hooks', '--hooks', [CompletionResultType]::ParameterName, 'Also install the shipped git hooks in this repository (as `git align hooks install`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'git-align;hooks' {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
@@ -238,6 +252,15 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'git-align;complete' {
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'git-align;help' {
             [CompletionResult]::new('start', 'start', [CompletionResultType]::ParameterValue, 'Start a run (the default when no subcommand is given)')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show where the run stands')
@@ -252,8 +275,10 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('fetch', 'fetch', [CompletionResultType]::ParameterValue, 'Bring the run from a remote and take it over here (creating or moving its branches)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install the git hooks git-align ships (pre-push, post-merge)')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'What the shipped hooks run (called by them, not by people)')
+            [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -296,6 +321,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
         'git-align;help;completions' {
             break
         }
+        'git-align;help;setup' {
+            break
+        }
         'git-align;help;hooks' {
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Copy the shipped hooks into the repository''s hooks folder (core.hooksPath honoured)')
             break
@@ -304,6 +332,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;help;hook' {
+            break
+        }
+        'git-align;help;complete' {
             break
         }
         'git-align;help;help' {

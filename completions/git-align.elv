@@ -50,8 +50,10 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand fetch 'Bring the run from a remote and take it over here (creating or moving its branches)'
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
             cand completions 'Print a shell completion script'
+            cand setup 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing'
             cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
             cand hook 'What the shipped hooks run (called by them, not by people)'
+            cand complete 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-align;start'= {
@@ -180,6 +182,17 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'git-align;setup'= {
+            cand --shell 'The shell to install the completion for [default: the basename of $SHELL]'
+            cand --dry-run 'Say what would be installed, and install nothing'
+            cand --hooks 'Also install the shipped git hooks in this repository (as `git align hooks install`)'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'git-align;hooks'= {
             cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
             cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
@@ -215,6 +228,14 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'git-align;complete'= {
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'git-align;help'= {
             cand start 'Start a run (the default when no subcommand is given)'
             cand status 'Show where the run stands'
@@ -229,8 +250,10 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand fetch 'Bring the run from a remote and take it over here (creating or moving its branches)'
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
             cand completions 'Print a shell completion script'
+            cand setup 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing'
             cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
             cand hook 'What the shipped hooks run (called by them, not by people)'
+            cand complete 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'git-align;help;start'= {
@@ -259,12 +282,16 @@ set edit:completion:arg-completer[git-align] = {|@words|
         }
         &'git-align;help;completions'= {
         }
+        &'git-align;help;setup'= {
+        }
         &'git-align;help;hooks'= {
             cand install 'Copy the shipped hooks into the repository''s hooks folder (core.hooksPath honoured)'
         }
         &'git-align;help;hooks;install'= {
         }
         &'git-align;help;hook'= {
+        }
+        &'git-align;help;complete'= {
         }
         &'git-align;help;help'= {
         }

@@ -59,11 +59,26 @@ pub enum Command {
     Demo,
     /// Print a shell completion script
     Completions(CompletionsArgs),
+    /// Install the man page and your shell's completion in your own folders (and with
+    /// --hooks the shipped hooks in this repository); run again, it changes nothing
+    Setup(SetupArgs),
     /// Install the git hooks git-align ships (pre-push, post-merge)
     Hooks(HooksArgs),
     /// What the shipped hooks run (called by them, not by people)
     #[command(hide = true)]
     Hook(HookArgs),
+    /// Completion candidates for the words after `git align` (called by the shell
+    /// completion scripts, not by people)
+    #[command(hide = true)]
+    Complete(CompleteArgs),
+}
+
+/// Options of `git align complete`.
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// The words after `git align`, the last one being completed (perhaps empty)
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub words: Vec<String>,
 }
 
 /// Options of `git align skip`.
@@ -222,6 +237,20 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// Options of `git align setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Say what would be installed, and install nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also install the shipped git hooks in this repository (as `git align hooks install`)
+    #[arg(long)]
+    pub hooks: bool,
+    /// The shell to install the completion for [default: the basename of $SHELL]
+    #[arg(long, value_enum)]
+    pub shell: Option<clap_complete::Shell>,
 }
 
 /// Options of `git align hooks`.

@@ -45,6 +45,8 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Some(Command::Demo) => return commands::cmd_demo(),
         Some(Command::Completions(args)) => return commands::cmd_completions(&args),
+        Some(Command::Complete(args)) => return commands::cmd_complete(&args),
+        Some(Command::Setup(args)) => return commands::cmd_setup(&args, ui),
         _ => {}
     }
     let ctx = Ctx {
@@ -66,6 +68,9 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Fetch(args)) => commands::cmd_fetch(&ctx, &args),
         Some(Command::Hooks(args)) => commands::cmd_hooks(&ctx, &args),
         Some(Command::Hook(args)) => commands::cmd_hook(&ctx, &args),
-        Some(Command::Demo) | Some(Command::Completions(_)) => unreachable!("handled above"),
+        Some(Command::Demo)
+        | Some(Command::Completions(_))
+        | Some(Command::Complete(_))
+        | Some(Command::Setup(_)) => unreachable!("handled above"),
     }
 }

@@ -18,3 +18,4 @@ mod messages;
 mod pause;
 mod queue;
 mod share;
+mod shell;

@@ -1,4 +1,4 @@
-//! Fitting into git: the post-rewrite hook, notes, shipped hooks, completions, man page,
+//! Fitting into git: the post-rewrite hook, notes, shipped hooks, completion scripts,
 //! configuration and quiet output when piped.
 
 use crate::common::TestRepo;
@@ -270,72 +270,13 @@ fn assert_current(relative: &str, generated: &[u8]) {
 }
 
 #[test]
-fn generated_files_completions_and_man_page_are_current() {
+fn generated_completion_scripts_are_current() {
     let repo = TestRepo::new();
     for (shell, file) in COMPLETION_FILES {
         let out = repo.align(&["completions", shell]);
         assert!(out.status.success());
         assert_current(&format!("completions/{file}"), &out.stdout);
     }
-    use clap::CommandFactory;
-    let mut page = Vec::new();
-    clap_mangen::Man::new(git_align::cli::Cli::command())
-        .render(&mut page)
-        .unwrap();
-    assert_current("man/git-align.1", &page);
-}
-
-/// Runs the committed bash script's completion for these words; returns the candidates.
-fn complete_in_bash(function: &str, words: &[&str]) -> Vec<String> {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/git-align.bash");
-    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
-    let program = format!(
-        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; {function} git-align '{}' '{}'; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
-        script.display(),
-        quoted.join(" "),
-        words.len() - 1,
-        words[words.len() - 1],
-        words[words.len() - 2],
-    );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(program)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-#[test]
-fn bash_completion_completes_git_align_and_git_s_own_git_align() {
-    assert_eq!(
-        complete_in_bash("_git__align", &["git-align", "sta"]),
-        ["start", "status"]
-    );
-    assert_eq!(
-        complete_in_bash("_git__align", &["git-align", "continue", "--rev"]),
-        ["--revise"]
-    );
-    assert_eq!(
-        complete_in_bash("_git_align", &["git", "align", "can"]),
-        ["cancel"]
-    );
-    assert_eq!(
-        complete_in_bash(
-            "_git_align",
-            &["git", "-C", "repo", "align", "hooks", "ins"]
-        ),
-        ["install"]
-    );
 }
 
 #[test]

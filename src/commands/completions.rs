@@ -1,10 +1,14 @@
-//! `git align completions SHELL`.
+//! `git align completions SHELL` (the scripts), and `git align complete WORDS...` (what
+//! the bash, zsh and fish scripts ask for the candidates).
 
 use clap::CommandFactory;
+use clap_complete::Shell;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::{Cli, CompleteArgs, CompletionsArgs};
 use crate::commands::Outcome;
+use crate::complete::{candidates, Names};
 use crate::error::Result;
+use crate::git::Repo;
 
 /// Prints the completion script for a shell.
 pub fn cmd_completions(args: &CompletionsArgs) -> Result<Outcome> {
@@ -12,32 +16,69 @@ pub fn cmd_completions(args: &CompletionsArgs) -> Result<Outcome> {
     Ok(Outcome::Finished)
 }
 
-/// Lets git's own bash completion complete `git align ...`: it calls `_git_align`,
-/// which hands the words after `align` to the generated `_git__align`.
-const GIT_BASH_BRIDGE: &str = r#"
-# git's completion (git-completion.bash) completes 'git align ...' with _git_align.
-_git_align() {
-    local i
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        [[ ${COMP_WORDS[i]} == align ]] && break
-    done
-    local COMP_WORDS=("git-align" "${COMP_WORDS[@]:i+1}")
-    local COMP_CWORD=$((COMP_CWORD - i))
-    _git__align git-align "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-}
-"#;
-
-/// The completion script for `shell`, as committed under `completions/`.
-pub fn completion_script(shell: clap_complete::Shell) -> String {
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "git-align", &mut out);
-    let mut script = String::from_utf8(out).expect("completion scripts are UTF-8");
-    if shell == clap_complete::Shell::Bash {
-        // clap_complete 4.6 spells the hyphen of `git-align` two ways in bash scripts
-        // (`git__align` where it sets the command, `git__subcmd__align` where it matches
-        // it), so completion stops after the subcommand; use one spelling.
-        script = script.replace("git__subcmd__align", "git__align");
-        script.push_str(GIT_BASH_BRIDGE);
+/// Prints the candidates for the last of the words, one a line.
+pub fn cmd_complete(args: &CompleteArgs) -> Result<Outcome> {
+    let names = RepoNames(Repo::discover().ok());
+    for candidate in candidates(&Cli::command(), &args.words, &names) {
+        println!("{candidate}");
     }
-    script
+    Ok(Outcome::Finished)
+}
+
+/// The completion script for `shell`, as committed under `completions/` (and installed
+/// by `git align setup`): for bash, zsh and fish a script that asks `git align complete`,
+/// so that branches, revisions and remotes are offered; for the others, clap's
+/// (subcommands and options).
+pub fn completion_script(shell: Shell) -> String {
+    match shell {
+        Shell::Bash => include_str!("../../completions/git-align.bash").to_string(),
+        Shell::Zsh => include_str!("../../completions/_git-align").to_string(),
+        Shell::Fish => include_str!("../../completions/git-align.fish").to_string(),
+        other => {
+            let mut out = Vec::new();
+            clap_complete::generate(other, &mut Cli::command(), "git-align", &mut out);
+            String::from_utf8(out).expect("completion scripts are UTF-8")
+        }
+    }
+}
+
+/// The names the repository has (none outside one).
+struct RepoNames(Option<Repo>);
+
+impl RepoNames {
+    fn refs(&self, glob: &str, prefix: &str) -> Vec<String> {
+        let Some(repo) = &self.0 else {
+            return Vec::new();
+        };
+        repo.refs_matching(glob)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|name| name.strip_prefix(prefix).map(str::to_string))
+            .collect()
+    }
+}
+
+impl Names for RepoNames {
+    fn branches(&self) -> Vec<String> {
+        self.refs("refs/heads/*", "refs/heads/")
+    }
+
+    fn revisions(&self) -> Vec<String> {
+        let mut out = self.branches();
+        out.extend(
+            self.refs("refs/remotes/*", "refs/remotes/")
+                .into_iter()
+                .filter(|name| !name.ends_with("/HEAD")),
+        );
+        out.extend(self.refs("refs/tags/*", "refs/tags/"));
+        out.push("HEAD".into());
+        out
+    }
+
+    fn remotes(&self) -> Vec<String> {
+        self.0
+            .as_ref()
+            .and_then(|repo| repo.remote_names().ok())
+            .unwrap_or_default()
+    }
 }

@@ -132,6 +132,9 @@ pub enum Step {
 }
 
 impl Step {
+    /// Every step, in the order a branch goes through them.
+    pub const ALL: [Step; 4] = [Step::Rebase, Step::Exec, Step::Branch, Step::Finish];
+
     /// The name used on the command line and in `state.json`.
     pub fn as_str(self) -> &'static str {
         match self {

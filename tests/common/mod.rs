@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod manpage;
 pub mod oracle;
 pub mod synth;
 
