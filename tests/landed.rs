@@ -351,5 +351,69 @@ fn sigkill_at_every_crash_point_of_a_pruning_run() {
     squash_merge(&template, "p1");
     let points =
         crate::crash::kill_at_every_point(&template, &["--onto", "main", "--prune"], &["continue"]);
-    assert!(points >= 5, "only {points} crash points exercised");
+    assert!(points >= 15, "only {points} crash points exercised");
+}
+
+/// Real history: clean jinja topics of two commits or more squash-merged upstream one
+/// after another (as a project merging pull requests does), each with a branch stacked
+/// on it: every squashed topic is landed, and each stacked branch is what `git rebase
+/// --onto main <topic> <child>` makes of it.
+#[test]
+fn real_topics_squash_merged_upstream_are_landed_and_their_children_follow_git() {
+    let repo = TestRepo::from_bundle("jinja-topics.bundle");
+    let expected =
+        std::fs::read_to_string(crate::common::data_file("jinja-topics.expected")).unwrap();
+    let clean = expected
+        .lines()
+        .filter(|l| l.contains(" clean "))
+        .filter_map(|l| l.split(' ').next());
+    repo.checkout("main");
+    let mut squashed: Vec<String> = Vec::new();
+    for topic in clean {
+        let own: usize = repo
+            .git(&["rev-list", "--count", &format!("main..{topic}")])
+            .parse()
+            .unwrap();
+        if own < 2 || squashed.len() == 4 {
+            continue;
+        }
+        let merged = repo.git_ok(&["merge", "-q", "--squash", topic])
+            && !repo.git_ok(&["diff", "--cached", "--quiet"]);
+        if !merged {
+            repo.git(&["reset", "-q", "--hard"]);
+            continue;
+        }
+        repo.commit(&[], &format!("{topic} (squashed)"));
+        let child = format!("{topic}-child");
+        repo.git(&["checkout", "-q", "-b", &child, topic]);
+        repo.commit(&[(&format!("{topic}.child"), "child\n")], "child: add");
+        repo.checkout("main");
+        squashed.push(topic.to_string());
+    }
+    assert!(squashed.len() >= 3, "only {squashed:?} squash cleanly");
+    let copy = repo.copy();
+    for topic in &squashed {
+        copy.git(&[
+            "rebase",
+            "-q",
+            "--onto",
+            "main",
+            topic,
+            &format!("{topic}-child"),
+        ]);
+    }
+    let want = copy.branches();
+    let mut selection: Vec<String> = squashed.clone();
+    selection.extend(squashed.iter().map(|t| format!("{t}-child")));
+    let mut args = vec!["--onto", "main"];
+    args.extend(selection.iter().map(String::as_str));
+    let before = repo.branches();
+    repo.align_expect(&args, 0);
+    let got = repo.branches();
+    for topic in &squashed {
+        assert_eq!(status_of(&repo, topic)["status"], "landed", "{topic}");
+        assert_eq!(got[topic], before[topic], "{topic} stays");
+        let child = format!("{topic}-child");
+        assert_eq!(got[&child], want[&child], "{child}");
+    }
 }
