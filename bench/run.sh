@@ -5,6 +5,7 @@
 #
 #   bench/run.sh [WORKLOADS] [RUNS]      e.g. bench/run.sh "10 100 1000 5000 stack20 stack200 ripgrep click" 3
 #   EXEC=true FILES=100000 bench/run.sh "20" 3   the --exec check against `git rebase --exec`
+#   REF_FORMAT=reftable bench/run.sh "1000 5000" 3   every repository on the reftable ref backend
 #
 # Workloads (all made by this repository: bench/mkrepo.rs and tests/data/):
 #   N        N topics x 3 commits plus 2 stacks of 5 on a 2,000-file tree (FILES files)
@@ -32,6 +33,7 @@ rebase_budget=${REBASE_BUDGET:-60}
 slow_min=${SLOW_MIN:-2000}
 files=${FILES:-2000}
 exec_cmd=${EXEC:-}
+ref_format=${REF_FORMAT:-files}
 
 cargo build --release --quiet --manifest-path "$here/Cargo.toml" --bin git-align --example mkrepo
 export PATH="$here/target/release:$PATH"
@@ -148,6 +150,9 @@ make_repo() {
       clean_subset "$2" ;;
     *) "$mkrepo" "$2" --topics "$1" --commits 3 --files "$files" --stacks 2 --depth 5 >/dev/null ;;
   esac
+  if [ "$ref_format" != files ]; then
+    git -C "$2" refs migrate --ref-format="$ref_format" >/dev/null
+  fi
   git -C "$2" for-each-ref --format='%(refname)' refs/heads/ | grep -vcx refs/heads/main
 }
 

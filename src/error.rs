@@ -56,6 +56,11 @@ pub enum Error {
     /// A branch has a shape git-align cannot replay.
     #[error("branch '{branch}' cannot be aligned: {reason}")]
     Unsupported { branch: String, reason: String },
+    /// The repository uses a feature git-align cannot work with (nothing was changed).
+    #[error(
+        "this repository {feature}, which git-align does not support: {why}; nothing was changed"
+    )]
+    UnsupportedRepository { feature: String, why: String },
     /// The system git is older than git-align needs for merging as git does.
     #[error("git {found} is too old: git-align merges through git {needed} or newer")]
     OldGit { found: String, needed: String },
@@ -152,6 +157,7 @@ impl Error {
             Error::LostRace => "see 'git align status' for where the run stands now",
             Error::Unsupported { .. } => "align that branch by hand, or leave it out of the selection",
             Error::OldGit { .. } => "put a newer git first on PATH; a run it stopped goes on with 'git align continue'",
+            Error::UnsupportedRepository { .. } => "git rebase --update-refs and git replay work on it; 'git align' does not yet",
             Error::Interrupted => "start it again with the same command",
             Error::RefLocked { .. } => "wait for the other git command to finish; if none is running (one was killed), the lock file is a leftover: remove it (git-align only reads the ref while it is there) and try again",
             Error::NotRunning => "'git align status' shows where the run stands",

@@ -9,6 +9,7 @@ mod crash;
 mod differential;
 mod exec;
 mod field;
+mod formats;
 mod generated;
 mod git_native;
 mod kills;

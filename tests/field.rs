@@ -91,6 +91,9 @@ fn continue_and_cancel_started_together_leave_one_truthful_outcome() {
 #[test]
 fn a_ref_lock_left_by_a_killed_git_pauses_the_run_and_names_the_file() {
     let (repo, expected) = setup();
+    if crate::common::ref_format() == "reftable" {
+        return the_reftable_lock_left_by_a_killed_git_refuses_and_names_the_file(repo, expected);
+    }
     let lock = repo.path.join(".git/refs/heads/topic/0003.lock");
     std::fs::write(&lock, "").unwrap();
     let said = repo.align_expect(&["--onto", "main"], 3);
@@ -128,6 +131,31 @@ fn a_ref_lock_left_by_a_killed_git_pauses_the_run_and_names_the_file() {
     assert_eq!(cancelled.refs(), refs, "a refused cancel changes nothing");
     std::fs::remove_file(&lock).unwrap();
     cancelled.align_expect(&["cancel"], 0);
+}
+
+/// With the reftable backend one lock file guards every ref, the run's state ref too:
+/// a run (or a cancel) met by one a killed git left refuses before it changes anything,
+/// naming the file, and goes through once it is removed.
+fn the_reftable_lock_left_by_a_killed_git_refuses_and_names_the_file(
+    repo: TestRepo,
+    expected: std::collections::BTreeMap<String, String>,
+) {
+    let lock = repo.path.join(".git/reftable/tables.list.lock");
+    let refs = repo.refs();
+    std::fs::write(&lock, "").unwrap();
+    let said = repo.align_expect(&["--onto", "main"], 1);
+    assert!(said.contains(&lock.display().to_string()), "{said}");
+    assert_eq!(repo.refs(), refs, "a refused run changes nothing");
+    std::fs::remove_file(&lock).unwrap();
+    repo.align_expect(&["--onto", "main", "--pause-after", "finish"], 3);
+    let paused = repo.refs();
+    std::fs::write(&lock, "").unwrap();
+    let refused = repo.align_expect(&["cancel"], 1);
+    assert!(refused.contains(&lock.display().to_string()), "{refused}");
+    assert_eq!(repo.refs(), paused, "a refused cancel changes nothing");
+    std::fs::remove_file(&lock).unwrap();
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(repo.branches(), expected);
 }
 
 #[test]

@@ -53,7 +53,13 @@ pub(super) fn apply_commit(
         Apply::CherryPick => "CHERRY_PICK_HEAD",
         Apply::Merge { .. } => "MERGE_HEAD",
     };
-    let in_progress = open(workdir).is_ok_and(|inner| inner.path().join(state).is_file());
+    let in_progress = open(workdir).is_ok_and(|inner| {
+        inner.path().join(state).is_file()
+            || super::git_refs_of(&inner)
+                .ok()
+                .flatten()
+                .is_some_and(|git| git.target(state).ok().flatten().is_some())
+    });
     if out.status.code() == Some(1) && in_progress {
         return Ok(());
     }
@@ -88,17 +94,12 @@ pub(super) fn conflict_under_way(
     inner: &git2::Repository,
     partial: Oid,
 ) -> Result<bool> {
-    let Some(head) = inner
-        .head()
-        .ok()
-        .and_then(|h| h.target())
-        .map(Oid::from_git)
-    else {
+    let Some(head) = super::linked::worktree_head(inner) else {
         return Ok(false);
     };
     if head == partial {
         return Ok(matches!(
-            inner.state(),
+            super::linked::worktree_state(inner),
             git2::RepositoryState::CherryPick | git2::RepositoryState::Merge
         ));
     }

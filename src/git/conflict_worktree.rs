@@ -113,12 +113,12 @@ pub fn read_resolution(checkout: &Path, paths: &[String]) -> Result<Resolved> {
     let tree = index
         .write_tree()
         .ctx(|| "cannot write the resolved tree".into())?;
-    let head = inner
-        .head()
-        .and_then(|h| h.peel_to_commit())
-        .ctx(|| "cannot read HEAD of the worktree".into())?;
+    let head = super::linked::worktree_head(&inner).ok_or_else(|| Error::Git {
+        context: "cannot read HEAD of the worktree".into(),
+        message: checkout.display().to_string(),
+    })?;
     Ok(Resolved {
-        head: Oid::from_git(head.id()),
+        head,
         tree: Oid::from_git(tree),
     })
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use super::checkout::open;
-use super::linked::{populate, remove};
+use super::linked::{detach_worktree_head, force_checkout_in, populate, remove, worktree_head};
 use super::{GitContext, Oid, Repo};
 use crate::error::{Error, Result};
 
@@ -59,18 +59,9 @@ pub fn prepare_check_worktree(repo: &Repo, tip: Oid) -> Result<PathBuf> {
         return Ok(checkout);
     }
     let inner = open(&checkout)?;
-    let tree = inner
-        .find_commit(tip.to_git())
-        .and_then(|c| c.tree())
-        .ctx(|| format!("cannot read the tree of {}", tip.short()))?;
-    let mut options = git2::build::CheckoutBuilder::new();
-    options.force();
-    inner
-        .checkout_tree(tree.as_object(), Some(&mut options))
+    force_checkout_in(&inner, repo.tree_of(tip)?)
         .ctx(|| format!("cannot check out {} in {}", tip.short(), checkout.display()))?;
-    inner
-        .set_head_detached(tip.to_git())
-        .ctx(|| format!("cannot move HEAD of {}", checkout.display()))?;
+    detach_worktree_head(&inner, tip, "align: check")?;
     Ok(checkout)
 }
 
@@ -80,8 +71,7 @@ pub fn check_worktree_head(repo: &Repo) -> Option<Oid> {
         return None;
     }
     let inner = open(&check_worktree_path(repo)).ok()?;
-    let head = inner.head().ok()?.target()?;
-    Some(Oid::from_git(head))
+    worktree_head(&inner)
 }
 
 /// Tracked files of the check worktree with changes not committed (`git status`).

@@ -18,6 +18,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use super::checkout::{apply_commit, conflict_under_way, open, Apply};
+use super::linked::{clear_worktree_state, read_tree, worktree_state};
 use super::{GitContext, Oid, Repo};
 use crate::error::{Error, Result};
 
@@ -134,7 +135,7 @@ pub fn create_main_conflict(
                 return Ok(MainConflict::Refused(why));
             }
             let head = Lent {
-                head: head_text(&inner)?,
+                head: head_text(repo, &inner)?,
                 was_at: repo.head()?.oid.expect("a clean work tree has a commit"),
                 partial: at,
             };
@@ -144,16 +145,14 @@ pub fn create_main_conflict(
     write_marker(repo, &lent)?;
     crate::crashpoint::point();
     if !was_lent {
-        set_head(&inner, &lent.was_at.to_string(), message)?;
+        set_head(repo, &inner, &lent.was_at.to_string(), message)?;
         crate::crashpoint::point();
     }
-    inner
-        .cleanup_state()
-        .ctx(|| "cannot clear the work tree's merge state".into())?;
+    clear_worktree_state(&inner)?;
     if let Err(e) = checkout(&inner, at, was_lent) {
         if e.code() == git2::ErrorCode::Conflict && !was_lent {
             // Nothing was written: HEAD goes back on its branch and the file goes.
-            set_head(&inner, &lent.head, message)?;
+            set_head(repo, &inner, &lent.head, message)?;
             forget_head(repo)?;
             return Ok(MainConflict::Refused(
                 "untracked files would be overwritten".into(),
@@ -162,7 +161,7 @@ pub fn create_main_conflict(
         return Err(e).ctx(|| format!("cannot check out {} in the work tree", at.short()));
     }
     crate::crashpoint::point();
-    set_head(&inner, &at.to_string(), message)?;
+    set_head(repo, &inner, &at.to_string(), message)?;
     crate::crashpoint::point();
     if let Err(why) = apply_commit(&workdir, &apply, commit) {
         restore_head(repo, "align: back from a conflict that could not be set up")?;
@@ -185,19 +184,18 @@ pub fn restore_head(repo: &Repo, message: &str) -> Result<bool> {
     };
     let branch_tip = lent
         .branch()
-        .and_then(|refname| inner.refname_to_id(refname).ok())
-        .map(Oid::from_git);
+        .map(|refname| repo.ref_target(refname))
+        .transpose()?
+        .flatten();
     let target = branch_tip.unwrap_or(lent.was_at);
-    inner
-        .cleanup_state()
-        .ctx(|| "cannot clear the work tree's merge state".into())?;
+    clear_worktree_state(&inner)?;
     checkout(&inner, target, true).ctx(|| "cannot put the work tree back".into())?;
     crate::crashpoint::point();
     let head = match branch_tip {
         Some(_) => lent.head.clone(),
         None => target.to_string(),
     };
-    set_head(&inner, &head, message)?;
+    set_head(repo, &inner, &head, message)?;
     crate::crashpoint::point();
     forget_head(repo)?;
     Ok(true)
@@ -222,19 +220,25 @@ fn lent_to_git_align(repo: &Repo) -> Result<Option<(Lent, git2::Repository)>> {
     };
     let inner = open(&workdir)?;
     let own_operation = matches!(
-        inner.state(),
+        worktree_state(&inner),
         git2::RepositoryState::Clean
             | git2::RepositoryState::CherryPick
             | git2::RepositoryState::Merge
     );
-    let detached_at = {
-        let head = inner
-            .find_reference("HEAD")
-            .ctx(|| "cannot read HEAD".into())?;
-        match head.symbolic_target().ok().flatten() {
-            Some(_) => None,
-            None => head.target().map(Oid::from_git),
-        }
+    let detached_at = match head_text(repo, &inner)?.strip_prefix("ref: ") {
+        Some(_) => None,
+        None => Some(repo.main_head_refs().map_or_else(
+            || {
+                inner
+                    .refname_to_id("HEAD")
+                    .map(Oid::from_git)
+                    .ctx(|| "cannot read HEAD".into())
+            },
+            |git| {
+                git.target("HEAD")?
+                    .ok_or_else(|| Error::BadObject("HEAD names nothing".into()))
+            },
+        )?),
     };
     let ours = match detached_at {
         Some(at) if own_operation => at == lent.was_at || repo.is_ancestor(lent.partial, at)?,
@@ -245,7 +249,7 @@ fn lent_to_git_align(repo: &Repo) -> Result<Option<(Lent, git2::Repository)>> {
 
 /// Why the user's work tree cannot take a conflict now, if it cannot.
 fn unusable(repo: &Repo, inner: &git2::Repository) -> Result<Option<String>> {
-    if let Some(operation) = operation_in_progress(inner.state()) {
+    if let Some(operation) = operation_in_progress(worktree_state(inner)) {
         return Ok(Some(format!("a {operation} is in progress there")));
     }
     let Some(head) = repo.head()?.oid else {
@@ -270,7 +274,16 @@ fn operation_in_progress(state: git2::RepositoryState) -> Option<&'static str> {
 }
 
 /// HEAD as `ALIGN_HEAD` keeps it: `ref: <refname>` or a commit.
-fn head_text(inner: &git2::Repository) -> Result<String> {
+fn head_text(repo: &Repo, inner: &git2::Repository) -> Result<String> {
+    if let Some(git) = repo.main_head_refs() {
+        if let Some(refname) = git.symbolic_target("HEAD")? {
+            return Ok(format!("ref: {refname}"));
+        }
+        let oid = git.target("HEAD")?;
+        return oid
+            .map(|oid| oid.to_string())
+            .ok_or_else(|| Error::BadObject("HEAD names nothing".into()));
+    }
     let head = inner
         .find_reference("HEAD")
         .ctx(|| "cannot read HEAD".into())?;
@@ -282,7 +295,17 @@ fn head_text(inner: &git2::Repository) -> Result<String> {
 }
 
 /// Points HEAD at `head` (`ref: <refname>` or a commit), with a reflog entry.
-fn set_head(inner: &git2::Repository, head: &str, message: &str) -> Result<()> {
+fn set_head(repo: &Repo, inner: &git2::Repository, head: &str, message: &str) -> Result<()> {
+    let parse = |head: &str| {
+        head.parse::<Oid>()
+            .map_err(|_| Error::BadObject(format!("{ALIGN_HEAD} holds {head:?}")))
+    };
+    if let Some(git) = repo.main_head_refs() {
+        return match head.strip_prefix("ref: ") {
+            Some(refname) => git.set_head_symbolic(refname, message),
+            None => git.set_head_detached(parse(head)?, message),
+        };
+    }
     match head.strip_prefix("ref: ") {
         Some(refname) => inner.reference_symbolic("HEAD", refname, true, message),
         None => {
@@ -323,6 +346,17 @@ fn checkout(
     force: bool,
 ) -> std::result::Result<(), git2::Error> {
     let tree = inner.find_commit(commit.to_git())?.tree()?;
+    if super::git_refs_of(inner).ok().flatten().is_some() {
+        // libgit2's checkout reads HEAD, which a reftable repository keeps in its tables.
+        let target = tree.id().to_string();
+        if !force {
+            refuse_files_in_the_way(inner, &tree)?;
+        }
+        return match force {
+            true => read_tree(inner, &["--reset", "-u", &target]),
+            false => read_tree(inner, &["-m", "-u", "HEAD", &target]),
+        };
+    }
     let mut options = git2::build::CheckoutBuilder::new();
     if force {
         options.force();
@@ -337,6 +371,32 @@ fn checkout(
         if index.has_conflicts() || index.write_tree()? != tree.id() {
             index.read_tree(&tree)?;
             index.write()?;
+        }
+    }
+    Ok(())
+}
+
+/// Fails, as libgit2's safe checkout does, when a file `tree` adds to HEAD's is in the
+/// work tree already (untracked or ignored: the user's either way), before anything is
+/// written; `git read-tree -m -u` would overwrite an ignored one.
+fn refuse_files_in_the_way(
+    inner: &git2::Repository,
+    tree: &git2::Tree<'_>,
+) -> std::result::Result<(), git2::Error> {
+    let head = super::linked::worktree_head(inner)
+        .map(|oid| inner.find_commit(oid.to_git()).and_then(|c| c.tree()))
+        .transpose()?;
+    let diff = inner.diff_tree_to_tree(head.as_ref(), Some(tree), None)?;
+    let workdir = inner.workdir().unwrap_or(inner.path());
+    for delta in diff.deltas() {
+        let added = delta.status() == git2::Delta::Added;
+        let path = delta.new_file().path().map(|p| workdir.join(p));
+        if added && path.is_some_and(|p| p.symlink_metadata().is_ok()) {
+            return Err(git2::Error::new(
+                git2::ErrorCode::Conflict,
+                git2::ErrorClass::Checkout,
+                "a file in the way",
+            ));
         }
     }
     Ok(())

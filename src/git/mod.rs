@@ -6,6 +6,7 @@ mod checkout;
 mod config;
 mod conflict_worktree;
 mod exec_worktree;
+mod git_refs;
 mod history;
 mod identity;
 mod linked;
@@ -56,6 +57,42 @@ use crate::error::{Error, Result};
 pub fn tune_libgit2() {
     git2::opts::strict_hash_verification(false);
     git2::opts::strict_object_creation(false);
+    // A reftable repository opens for its objects; its refs go through the system git
+    // (see `git_refs`), never through libgit2, which cannot read them.
+    // SAFETY: set once, before any repository is opened or another thread runs.
+    let _ = unsafe { git2::opts::set_extensions(&["refstorage"]) };
+}
+
+/// The system git's ref store for a repository whose refs are in a backend libgit2
+/// cannot read (`extensions.refstorage`, e.g. reftable); None for the files backend.
+fn git_refs_of(inner: &git2::Repository) -> Result<Option<git_refs::GitRefs>> {
+    let config = inner
+        .config()
+        .ctx(|| "cannot read the configuration".into())?;
+    Ok(match config.get_string("extensions.refstorage") {
+        Ok(backend) if backend != "files" => Some(git_refs::GitRefs::new(inner.path())),
+        _ => None,
+    })
+}
+
+/// The feature a repository libgit2 refused to open uses, when it is one (rather than no
+/// repository at all): its object format (SHA-256), or another extension.
+fn unsupported_repository(libgit2_said: &str) -> Option<Error> {
+    if libgit2_said.contains("object format") {
+        let format = match libgit2_said.rsplit('\'').nth(1).unwrap_or("sha256") {
+            "sha256" => "SHA-256".to_string(),
+            other => other.to_string(),
+        };
+        return Some(Error::UnsupportedRepository {
+            feature: format!("names its objects with {format} (extensions.objectFormat)"),
+            why: "libgit2 1.9, git-align's object layer, reads SHA-1 repositories only (its SHA-256 support is experimental and must be built in)".into(),
+        });
+    }
+    let extension = libgit2_said.split("extension name ").nth(1)?.trim();
+    Some(Error::UnsupportedRepository {
+        feature: format!("uses {extension}"),
+        why: "libgit2, through which git-align reads objects, does not know that extension".into(),
+    })
 }
 
 /// Attaches what git-align was doing to a libgit2 failure.
@@ -121,6 +158,8 @@ pub struct Repo {
     // Declared before `inner`, so dropped before the repository it belongs to.
     objects: Option<object_buffer::ObjectBuffer>,
     inner: git2::Repository,
+    /// The system git's ref store, when libgit2 cannot read the refs (reftable).
+    git_refs: Option<git_refs::GitRefs>,
     /// git's merges, for those the in-memory merge leaves to git.
     ort: RefCell<ort::Ort>,
     /// The tree of a tree's `.gitattributes` files alone, by tree.
@@ -131,10 +170,18 @@ impl Repo {
     fn wrap(inner: git2::Repository) -> Result<Repo> {
         Ok(Repo {
             objects: Some(object_buffer::ObjectBuffer::install(&inner)?),
+            git_refs: git_refs_of(&inner)?,
             inner,
             ort: RefCell::default(),
             attributes: RefCell::default(),
         })
+    }
+
+    /// The system git's refs of the main work tree (its HEAD), when refs go through it.
+    fn main_head_refs(&self) -> Option<git_refs::GitRefs> {
+        self.git_refs
+            .as_ref()
+            .map(|_| git_refs::GitRefs::new(self.common_dir()))
     }
 
     /// The same repository opened again without the in-memory object store: what it
@@ -145,6 +192,7 @@ impl Repo {
             .ctx(|| format!("cannot open repository {}", self.inner.path().display()))?;
         Ok(Repo {
             objects: None,
+            git_refs: git_refs_of(&inner)?,
             inner,
             ort: RefCell::default(),
             attributes: RefCell::default(),
@@ -216,8 +264,13 @@ impl Repo {
 
     /// Opens the repository the way git does: `GIT_DIR`, else the current directory upwards.
     pub fn discover() -> Result<Repo> {
-        let inner = git2::Repository::open_from_env().ctx(|| "not in a git repository".into())?;
-        Repo::wrap(inner)
+        match git2::Repository::open_from_env() {
+            Ok(inner) => Repo::wrap(inner),
+            Err(e) => Err(unsupported_repository(e.message()).unwrap_or(Error::Git {
+                context: "not in a git repository".into(),
+                message: e.message().to_string(),
+            })),
+        }
     }
 
     /// Creates a new repository with `main` as its initial branch.

@@ -233,6 +233,11 @@ impl Repo {
 
     /// The note on `oid` in `notes_ref`, if there is one.
     pub fn note(&self, notes_ref: &str, oid: Oid) -> Option<String> {
+        if let Some(git) = &self.git_refs {
+            let notes = format!("--ref={notes_ref}");
+            let args = ["notes", notes.as_str(), "show", &oid.to_string()];
+            return git.git(&args, None, "cannot read a note").ok();
+        }
         let note = self.inner.find_note(Some(notes_ref), oid.to_git()).ok()?;
         note.message().ok().map(str::to_string)
     }
@@ -243,6 +248,10 @@ impl Repo {
     /// opens a handle without it (to set many notes, call this on
     /// [`Repo::unbuffered`]).
     pub fn set_note(&self, notes_ref: &str, oid: Oid, text: &str, by: &Identity) -> Result<()> {
+        if let Some(git) = &self.git_refs {
+            self.flush_objects()?;
+            return git.set_note(notes_ref, oid, text, by);
+        }
         if self.objects.is_some() {
             self.flush_objects()?;
             return self.unbuffered()?.set_note(notes_ref, oid, text, by);

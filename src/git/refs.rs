@@ -87,9 +87,10 @@ impl Repo {
     pub fn clear_abandoned_ref_locks(&self, refnames: &[&str], since: i64) -> Result<Vec<PathBuf>> {
         let since = UNIX_EPOCH + Duration::from_secs(since.max(0) as u64);
         let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-        let candidates: Vec<(PathBuf, SystemTime)> = refnames
-            .iter()
-            .map(|refname| self.common_dir().join(format!("{refname}.lock")))
+        let candidates: Vec<(PathBuf, SystemTime)> = self
+            .lock_files(refnames)
+            .into_iter()
+            .map(|(_, path)| path)
             .filter_map(|path| modified(&path).map(|at| (path, at)))
             .filter(|(_, at)| *at >= since)
             .collect();
@@ -111,8 +112,7 @@ impl Repo {
     /// Refuses ([`Error::RefLocked`]) when one of `refnames` has a lock file, so that a
     /// transaction over them is not started in vain.
     pub fn refuse_locked_refs(&self, refnames: &[&str]) -> Result<()> {
-        for refname in refnames {
-            let path = self.common_dir().join(format!("{refname}.lock"));
+        for (refname, path) in self.lock_files(refnames) {
             if path.exists() {
                 return Err(Error::RefLocked {
                     refname: refname.to_string(),
@@ -123,8 +123,34 @@ impl Repo {
         Ok(())
     }
 
+    /// The lock file each of `refnames` is written under: its own (files backend), or
+    /// the one of the whole table stack (reftable).
+    fn lock_files<'n>(&self, refnames: &[&'n str]) -> Vec<(&'n str, PathBuf)> {
+        match self.git_refs {
+            None => refnames
+                .iter()
+                .map(|refname| (*refname, self.common_dir().join(format!("{refname}.lock"))))
+                .collect(),
+            Some(_) => refnames
+                .first()
+                .map(|refname| {
+                    (
+                        *refname,
+                        self.common_dir().join("reftable/tables.list.lock"),
+                    )
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+
     /// Resolves a revision to a commit.
     pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
+        if let Some(git) = &self.git_refs {
+            return git
+                .resolve_commit(rev)?
+                .ok_or_else(|| Error::UnknownRevision(rev.to_string()));
+        }
         let object = self
             .inner
             .revparse_single(rev)
@@ -137,6 +163,9 @@ impl Repo {
 
     /// The oid a ref points to, or None when it does not exist.
     pub fn ref_target(&self, refname: &str) -> Result<Option<Oid>> {
+        if let Some(git) = &self.git_refs {
+            return git.target(refname);
+        }
         let Some(reference) =
             found(self.inner.find_reference(refname)).ctx(|| format!("cannot read {refname}"))?
         else {
@@ -150,6 +179,14 @@ impl Repo {
 
     /// Every local branch with its tip, sorted by name.
     pub fn local_branches(&self) -> Result<Vec<(String, Oid)>> {
+        if let Some(git) = &self.git_refs {
+            let branches = git.list("refs/heads/")?.into_iter();
+            return Ok(branches
+                .filter_map(|(name, oid)| {
+                    Some((name.strip_prefix("refs/heads/")?.to_string(), oid))
+                })
+                .collect());
+        }
         let mut out = Vec::new();
         let branches = self
             .inner
@@ -169,6 +206,9 @@ impl Repo {
 
     /// The names of the refs matching a glob (`refs/notes/*`).
     pub fn refs_matching(&self, glob: &str) -> Result<Vec<String>> {
+        if let Some(git) = &self.git_refs {
+            return Ok(git.list(glob)?.into_iter().map(|(name, _)| name).collect());
+        }
         let refs = self
             .inner
             .references_glob(glob)
@@ -181,6 +221,11 @@ impl Repo {
     /// The short name of `refs/remotes/<remote>/HEAD`'s target (e.g. `origin/main`).
     pub fn remote_default_branch(&self, remote: &str) -> Result<Option<String>> {
         let refname = format!("refs/remotes/{remote}/HEAD");
+        if let Some(git) = &self.git_refs {
+            return Ok(git
+                .symbolic_target(&refname)?
+                .and_then(|t| t.strip_prefix("refs/remotes/").map(str::to_string)));
+        }
         let reference =
             found(self.inner.find_reference(&refname)).ctx(|| format!("cannot read {refname}"))?;
         Ok(reference.and_then(|r| {
@@ -194,6 +239,15 @@ impl Repo {
 
     /// Where HEAD points.
     pub fn head(&self) -> Result<Head> {
+        if let Some(git) = &self.git_refs {
+            let branch = git
+                .symbolic_target("HEAD")?
+                .and_then(|t| t.strip_prefix("refs/heads/").map(str::to_string));
+            return Ok(Head {
+                branch,
+                oid: git.target("HEAD")?,
+            });
+        }
         let head = self
             .inner
             .find_reference("HEAD")
@@ -223,6 +277,16 @@ impl Repo {
         message: &str,
     ) -> Result<RefUpdate> {
         self.flush_objects()?;
+        if let Some(git) = &self.git_refs {
+            let update = [(refname, expected, Some(new))];
+            return match git.transaction(&update, message)? {
+                Ok(()) => Ok(RefUpdate::Done),
+                Err(said) => match self.ref_target(refname)? {
+                    actual if actual != expected => Ok(RefUpdate::Moved { actual }),
+                    _ => Err(self.git_refs_failure(refname, said)),
+                },
+            };
+        }
         let result = while_locked(|| match expected {
             Some(old) => self
                 .inner
@@ -259,6 +323,25 @@ impl Repo {
         message: &str,
     ) -> Result<Option<(String, Option<Oid>)>> {
         self.flush_objects()?;
+        if let Some(git) = &self.git_refs {
+            for m in moves {
+                let actual = self.ref_target(&m.refname)?;
+                if actual != m.from {
+                    return Ok(Some((m.refname.clone(), actual)));
+                }
+            }
+            let updates: Vec<(&str, Option<Oid>, Option<Oid>)> = moves
+                .iter()
+                .map(|m| (m.refname.as_str(), m.from, m.to))
+                .collect();
+            return match git.transaction(&updates, message)? {
+                Ok(()) => Ok(None),
+                Err(said) => {
+                    let refname = moves.first().map_or("a ref", |m| m.refname.as_str());
+                    Err(self.git_refs_failure(refname, said))
+                }
+            };
+        }
         let mut locked_ref = None;
         let tx = while_locked(|| {
             let mut tx = self.inner.transaction()?;
@@ -293,8 +376,32 @@ impl Repo {
         Ok(None)
     }
 
+    /// What a failed ref transaction of the system git means: the table stack locked by
+    /// another writer ([`Error::RefLocked`]), or another failure.
+    fn git_refs_failure(&self, refname: &str, said: String) -> Error {
+        let lock = self.common_dir().join("reftable/tables.list.lock");
+        if lock.exists() {
+            return Error::RefLocked {
+                refname: refname.to_string(),
+                path: lock.display().to_string(),
+            };
+        }
+        Error::Git {
+            context: format!("cannot update {refname}"),
+            message: said,
+        }
+    }
+
     /// Deletes a ref if it exists.
     pub fn delete_ref(&self, refname: &str) -> Result<()> {
+        if let Some(git) = &self.git_refs {
+            let Some(actual) = git.target(refname)? else {
+                return Ok(());
+            };
+            return git
+                .transaction(&[(refname, Some(actual), None)], "align: delete")?
+                .map_err(|said| self.git_refs_failure(refname, said));
+        }
         match found(self.inner.find_reference(refname)).ctx(|| format!("cannot read {refname}"))? {
             Some(mut reference) => reference
                 .delete()

@@ -24,6 +24,9 @@ pub enum Unstash {
 /// Stashes the changes to tracked files (index and work tree) with `message`, leaving
 /// the work tree and index at HEAD; returns the stash commit.
 pub fn stash_changes(repo: &Repo, stasher: &Identity, message: &str) -> Result<Oid> {
+    if repo.git_refs.is_some() {
+        return by_git::stash(repo, stasher, message);
+    }
     let mut inner = open(repo)?;
     let oid = inner
         .stash_save(&stasher.signature()?, message, None)
@@ -34,6 +37,9 @@ pub fn stash_changes(repo: &Repo, stasher: &Identity, message: &str) -> Result<O
 /// Applies the stash entry `stash` to the work tree (without restoring the index, as
 /// `git stash apply` does) and drops it from the list, unless that left conflicts.
 pub fn unstash(repo: &Repo, stash: Oid) -> Result<Unstash> {
+    if repo.git_refs.is_some() {
+        return by_git::unstash(repo, stash);
+    }
     let mut inner = open(repo)?;
     let mut position = None;
     inner
@@ -66,4 +72,73 @@ pub fn unstash(repo: &Repo, stash: Oid) -> Result<Unstash> {
 /// A second handle on the repository (libgit2's stash calls need a mutable one).
 fn open(repo: &Repo) -> Result<git2::Repository> {
     super::checkout::open(repo.git_dir())
+}
+
+/// The same through the system git, for refs libgit2 cannot write (reftable).
+mod by_git {
+    use std::process::{Command, Stdio};
+
+    use super::{Oid, Repo, Unstash};
+    use crate::error::{Error, Result};
+    use crate::git::Identity;
+
+    fn git(repo: &Repo) -> Command {
+        let mut git = crate::git::system_git();
+        if let Some(workdir) = repo.workdir() {
+            git.arg("-C").arg(workdir);
+        }
+        git.stdin(Stdio::null());
+        git
+    }
+
+    fn run(mut git: Command, what: &str) -> Result<std::process::Output> {
+        git.output().map_err(|e| Error::io(what.to_string(), e))
+    }
+
+    pub(super) fn stash(repo: &Repo, stasher: &Identity, message: &str) -> Result<Oid> {
+        let mut push = git(repo);
+        push.args(["stash", "push", "-q", "-m", message])
+            .env("GIT_COMMITTER_NAME", &stasher.name)
+            .env("GIT_COMMITTER_EMAIL", &stasher.email);
+        let out = run(push, "cannot stash the uncommitted changes")?;
+        if !out.status.success() {
+            return Err(Error::Git {
+                context: "cannot stash the uncommitted changes".into(),
+                message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
+        }
+        repo.ref_target("refs/stash")?
+            .ok_or_else(|| Error::Refused("git stash made no entry".into()))
+    }
+
+    pub(super) fn unstash(repo: &Repo, stash: Oid) -> Result<Unstash> {
+        let mut list = git(repo);
+        list.args(["stash", "list", "--format=%H"]);
+        let listed = run(list, "cannot read the stash list")?;
+        let position = String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .position(|line| line.trim() == stash.to_string());
+        let Some(index) = position else {
+            return Ok(Unstash::NotListed);
+        };
+        let entry = format!("stash@{{{index}}}");
+        let mut apply = git(repo);
+        apply
+            .args(["stash", "apply", "-q", &entry])
+            .stdout(Stdio::null());
+        let applied = run(apply, "cannot apply the stash")?;
+        let mut unmerged = git(repo);
+        unmerged.args(["ls-files", "--unmerged"]);
+        let conflicted = !run(unmerged, "cannot read the index")?.stdout.is_empty();
+        if conflicted {
+            return Ok(Unstash::Conflicted);
+        }
+        if !applied.status.success() {
+            return Ok(Unstash::Kept);
+        }
+        let mut drop = git(repo);
+        drop.args(["stash", "drop", "-q", &entry]);
+        run(drop, "cannot drop the stash entry")?;
+        Ok(Unstash::Applied)
+    }
 }

@@ -21,10 +21,14 @@ impl Repo {
             let Ok(repo) = git2::Repository::open_from_worktree(&worktree) else {
                 continue;
             };
-            let branch = repo.find_reference("HEAD").ok().and_then(|head| {
-                let target = head.symbolic_target().ok().flatten()?;
-                target.strip_prefix("refs/heads/").map(str::to_string)
-            });
+            let target = match super::git_refs_of(&repo)? {
+                Some(git) => git.symbolic_target("HEAD")?,
+                None => repo
+                    .find_reference("HEAD")
+                    .ok()
+                    .and_then(|head| head.symbolic_target().ok().flatten().map(str::to_string)),
+            };
+            let branch = target.and_then(|t| t.strip_prefix("refs/heads/").map(str::to_string));
             if let Some(branch) = branch {
                 out.insert(branch, worktree.path().to_path_buf());
             }
@@ -40,6 +44,7 @@ impl Repo {
             .ctx(|| format!("cannot open the worktree {}", path.display()))?;
         Ok(Repo {
             objects: None,
+            git_refs: super::git_refs_of(&inner)?,
             inner,
             ort: Default::default(),
             attributes: Default::default(),
@@ -61,12 +66,10 @@ impl Repo {
     /// Makes index and work tree match `tree` (files not in it are removed), submodule
     /// entries included, as `git checkout` does.
     pub fn force_checkout(&self, tree: Oid) -> Result<()> {
-        let tree = self.find_tree(tree)?;
-        let mut builder = git2::build::CheckoutBuilder::new();
-        builder.force();
-        self.inner
-            .checkout_tree(tree.as_object(), Some(&mut builder))
+        self.flush_objects()?;
+        super::linked::force_checkout_in(&self.inner, tree)
             .ctx(|| "cannot update the work tree".into())?;
+        let tree = self.find_tree(tree)?;
         self.match_gitlinks(&tree)
     }
 

@@ -35,6 +35,13 @@ pub fn small_synth() -> Synth {
     }
 }
 
+/// The ref backend of every repository the tests make: `files`, or what
+/// `GIT_ALIGN_TEST_REF_FORMAT` names (`reftable`: the suite's ref-touching tests are run
+/// again that way by `.ci/run`).
+pub fn ref_format() -> String {
+    std::env::var("GIT_ALIGN_TEST_REF_FORMAT").unwrap_or_else(|_| "files".into())
+}
+
 pub struct TestRepo {
     _tmp: tempfile::TempDir,
     pub path: PathBuf,
@@ -76,7 +83,10 @@ impl TestRepo {
         std::fs::create_dir_all(home.join("tmp")).unwrap();
         std::fs::write(
             home.join("gitconfig"),
-            "[user]\n\tname = Cid Committer\n\temail = cid@example.com\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n",
+            format!(
+                "[user]\n\tname = Cid Committer\n\temail = cid@example.com\n[init]\n\tdefaultBranch = main\n\tdefaultRefFormat = {}\n[advice]\n\tdetachedHead = false\n",
+                ref_format()
+            ),
         )
         .unwrap();
         let repo = TestRepo {
