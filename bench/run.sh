@@ -6,6 +6,7 @@
 #   bench/run.sh [WORKLOADS] [RUNS]      e.g. bench/run.sh "10 100 1000 5000 stack20 stack200 ripgrep click" 3
 #   EXEC=true FILES=100000 bench/run.sh "20" 3   the --exec check against `git rebase --exec`
 #   REF_FORMAT=reftable bench/run.sh "1000 5000" 3   every repository on the reftable ref backend
+#   PER_STACK=0 leaves out the git-replay-per-stack column (minutes at 5,000 branches)
 #
 # Workloads (all made by this repository: bench/mkrepo.rs and tests/data/):
 #   N        N topics x 3 commits plus 2 stacks of 5 on a 2,000-file tree (FILES files)
@@ -151,6 +152,8 @@ make_repo() {
     *) "$mkrepo" "$2" --topics "$1" --commits 3 --files "$files" --stacks 2 --depth 5 >/dev/null ;;
   esac
   if [ "$ref_format" != files ]; then
+    # git 2.47 migrates refs but not reflogs: the fresh repository's are dropped first.
+    rm -rf "$(git -C "$2" rev-parse --absolute-git-dir)/logs"
     git -C "$2" refs migrate --ref-format="$ref_format" >/dev/null
   fi
   git -C "$2" for-each-ref --format='%(refname)' refs/heads/ | grep -vcx refs/heads/main
@@ -171,6 +174,7 @@ for w in $workloads; do
   for place in $places; do
     done=$(folder disk)
     tools="align replay1 replay"
+    [ "${PER_STACK:-1}" = 0 ] && tools="align replay1"
     [ -n "$exec_cmd" ] && tools="align"
     if [ "$branches" -le "$rebase_max" ] &&
        awk -v t="$last_rebase" -v b="$rebase_budget" 'BEGIN { exit !(t < b) }'; then

@@ -144,6 +144,26 @@ impl Repo {
         }
     }
 
+    /// Whether refs go through the system git (reftable): a transaction of many refs
+    /// then costs one git, where one per ref would cost a git each.
+    pub fn refs_through_git(&self) -> bool {
+        self.git_refs.is_some()
+    }
+
+    /// The refs under `prefix` (`refs/heads/`) with their oids, sorted by name.
+    pub fn refs_under(&self, prefix: &str) -> Result<Vec<(String, Oid)>> {
+        if let Some(git) = &self.git_refs {
+            return git.list(prefix);
+        }
+        let mut out = Vec::new();
+        for name in self.refs_matching(&format!("{prefix}*"))? {
+            if let Some(oid) = self.ref_target(&name)? {
+                out.push((name, oid));
+            }
+        }
+        Ok(out)
+    }
+
     /// Resolves a revision to a commit.
     pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
         if let Some(git) = &self.git_refs {
@@ -324,8 +344,11 @@ impl Repo {
     ) -> Result<Option<(String, Option<Oid>)>> {
         self.flush_objects()?;
         if let Some(git) = &self.git_refs {
+            // One listing instead of a git per ref.
+            let now: std::collections::HashMap<String, Oid> =
+                git.list("refs/")?.into_iter().collect();
             for m in moves {
-                let actual = self.ref_target(&m.refname)?;
+                let actual = now.get(&m.refname).copied();
                 if actual != m.from {
                     return Ok(Some((m.refname.clone(), actual)));
                 }

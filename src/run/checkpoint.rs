@@ -126,6 +126,7 @@ impl<'r> Checkpointer<'r> {
         self.record(state, &tips, &event)?;
         let mut locked = None;
         let elsewhere = repo.linked_worktree_branches()?;
+        let batch = moves::move_plain_branches(repo, state, &batch, &elsewhere, ui)?;
         for index in batch {
             if signals::stop_requested() {
                 break;

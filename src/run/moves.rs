@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::git::{BranchName, Oid, RefUpdate, Repo, Unstash};
+use crate::git::{BranchName, Oid, RefMove, RefUpdate, Repo, Unstash};
 use crate::state::State;
 use crate::ui::Ui;
 
@@ -56,25 +56,76 @@ pub fn move_branch(
         }
     };
     match failure {
-        None if original == new => {
-            branch.aligned();
-            ui.say(format!("aligned  {} (already up to date)", branch.name));
-        }
-        None => {
-            branch.aligned();
-            ui.say(format!(
-                "aligned  {} {} -> {}",
-                branch.name,
-                original.short(),
-                new.short()
-            ));
-        }
+        None => aligned(branch, ui),
         Some(problem) => {
             ui.warn(format!("{}: {problem}", branch.name));
             branch.fail(problem);
         }
     }
     Ok(())
+}
+
+/// The branch's ref is at its new tip: says so.
+fn aligned(branch: &mut crate::state::BranchState, ui: Ui) {
+    branch.aligned();
+    let new = branch.new.expect("an aligned branch has its new tip");
+    if branch.original == new {
+        ui.say(format!("aligned  {} (already up to date)", branch.name));
+    } else {
+        ui.say(format!(
+            "aligned  {} {} -> {}",
+            branch.name,
+            branch.original.short(),
+            new.short()
+        ));
+    }
+}
+
+/// Where refs are moved by the system git (reftable), a batch is one transaction
+/// rather than a git per branch: moves together the branches of `batch` that need
+/// nothing else (at their original, checked out nowhere), each checked against its
+/// original. Returns the branches left for [`move_branch`] (all of them when the
+/// transaction finds one moved, or with the files backend).
+pub fn move_plain_branches(
+    repo: &Repo,
+    state: &mut State,
+    batch: &[usize],
+    elsewhere: &HashMap<String, PathBuf>,
+    ui: Ui,
+) -> Result<Vec<usize>> {
+    if !repo.refs_through_git() || batch.len() < 2 {
+        return Ok(batch.to_vec());
+    }
+    let here = repo.head()?.branch;
+    let now: HashMap<String, Oid> = repo.refs_under("refs/heads/")?.into_iter().collect();
+    let (plain, rest): (Vec<usize>, Vec<usize>) = batch.iter().partition(|i| {
+        let b = &state.branches[**i];
+        b.new.is_some()
+            && now.get(&BranchName::new(&b.name).refname()) == Some(&b.original)
+            && here.as_deref() != Some(b.name.as_str())
+            && !elsewhere.contains_key(&b.name)
+    });
+    let moves: Vec<RefMove> = plain
+        .iter()
+        .map(|i| {
+            let b = &state.branches[*i];
+            RefMove {
+                refname: BranchName::new(&b.name).refname(),
+                from: Some(b.original),
+                to: b.new,
+            }
+        })
+        .collect();
+    let message = format!("align: onto {} ({})", state.onto.name, state.run_id);
+    if repo.move_refs_atomically(&moves, &message)?.is_some() {
+        // Someone moved one meanwhile: each is looked at on its own.
+        return Ok(batch.to_vec());
+    }
+    for index in &plain {
+        aligned(&mut state.branches[*index], ui);
+        crate::crashpoint::point();
+    }
+    Ok(rest)
 }
 
 /// If `name` is checked out here, brings the work tree and index from `from` to `to`
