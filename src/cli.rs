@@ -124,8 +124,11 @@ pub struct StartArgs {
     /// Delete the branches that landed on the base (squash- or rebase-merged upstream);
     /// undo and cancel bring them back. Never the checked-out branch, nor one checked
     /// out in another worktree [config: align.prune]
-    #[arg(long)]
+    #[arg(long, overrides_with = "no_prune")]
     pub prune: bool,
+    /// Keep landed branches (the default; overrides align.prune)
+    #[arg(long)]
+    pub no_prune: bool,
     /// Print the plan, with each branch predicted (replayed in memory: clean,
     /// conflicting with the files and the base commit that brings the conflict, or
     /// waiting), and change nothing

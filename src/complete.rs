@@ -72,7 +72,9 @@ fn walk<'c>(root: &'c Command, words: &[String]) -> Position<'c> {
             continue;
         }
         if let Some(long) = word.strip_prefix("--").filter(|l| !l.is_empty()) {
-            at.pending = long_option(at.command, long).filter(|arg| takes_value(arg));
+            // `--onto=main` carries its value; `--onto` waits for the next word.
+            at.pending =
+                long_option(at.command, long).filter(|arg| takes_value(arg) && !long.contains('='));
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
             let last = shorts.chars().last().expect("not empty");
             at.pending = at
@@ -247,6 +249,7 @@ mod tests {
         );
         assert_eq!(complete("--pause-after rebase,f"), ["rebase,finish"]);
         assert_eq!(complete("--strategy "), ["merge", "rebase"]);
+        assert_eq!(complete("--onto=main topic/l"), ["topic/long"]);
     }
 
     #[test]

@@ -77,7 +77,9 @@ pub enum Sync {
 pub fn local_fixes(repo: &Repo, state: &State, sync: Sync) -> Result<Vec<BranchFix>> {
     let local: HashMap<String, Oid> = repo.local_branches()?.into_iter().collect();
     let mut fixes = Vec::new();
-    for branch in &state.branches {
+    // A branch `--prune` deleted (and no cancel brought back) stays deleted.
+    let deleted = |b: &&BranchState| b.pruned && b.status == BranchStatus::Landed;
+    for branch in state.branches.iter().filter(|b| !deleted(b)) {
         let wanted = wanted_tip(state.state, branch);
         let fix = |from: Option<Oid>, to: Oid| BranchFix {
             name: branch.name.clone(),

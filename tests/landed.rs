@@ -417,3 +417,86 @@ fn real_topics_squash_merged_upstream_are_landed_and_their_children_follow_git()
         assert_eq!(got[&child], want[&child], "{child}");
     }
 }
+
+#[test]
+fn a_pruning_run_resumed_after_a_kill_keeps_a_branch_checked_out_meanwhile() {
+    let template = stack();
+    squash_merge(&template, "p1");
+    template.checkout("main");
+    // The first crash point at which p1 is marked for deletion and still there.
+    let mut point = 1;
+    let repo = loop {
+        let repo = template.copy();
+        let out = repo
+            .align_cmd(&["--onto", "main", "--prune"])
+            .env("GIT_ALIGN_CRASH_AT", point.to_string())
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_none(), "no such crash point: {point}");
+        let marked = repo.status_json()["branches"]
+            .as_array()
+            .is_some_and(|b| b.iter().any(|b| b["name"] == "p1" && b["pruned"] == true));
+        if marked && repo.branches().contains_key("p1") {
+            break repo;
+        }
+        point += 1;
+    };
+    repo.checkout("p1");
+    repo.align_expect(&["continue"], 0);
+    assert!(
+        repo.branches().contains_key("p1"),
+        "the checked-out branch was deleted"
+    );
+    let row = status_of(&repo, "p1");
+    assert_eq!(row["pruned"], serde_json::Value::Null, "{row}");
+    assert!(
+        row["note"]
+            .as_str()
+            .unwrap()
+            .contains("kept: checked out here"),
+        "{row}"
+    );
+}
+
+#[test]
+fn a_fetch_does_not_bring_back_a_branch_prune_deleted() {
+    let first = stack();
+    squash_merge(&first, "p1");
+    first.align_expect(&["--onto", "main", "--prune"], 0);
+    let origin = first.bare_origin();
+    first.align_expect(&["push", "origin"], 0);
+    let other = TestRepo::clone_of(&origin);
+    other.align_expect(&["fetch", "origin"], 0);
+    assert!(
+        other.branches().contains_key("c1"),
+        "the run's other branches come"
+    );
+    assert!(
+        !other.branches().contains_key("p1"),
+        "{:?}",
+        other.branches()
+    );
+}
+
+#[test]
+fn a_branch_left_behind_past_a_landed_parent_remembers_it_once_deleted() {
+    // First run: p1 landed, c1 checked out with changes in another worktree (skipped),
+    // so its commits still sit on p1's. Then p1 goes, and the worktree is cleaned.
+    let repo = stack();
+    squash_merge(&repo, "p1");
+    repo.git(&["checkout", "-q", "-b", "other", "main~1"]);
+    repo.commit(&[("o.txt", "o\n")], "other: add");
+    repo.checkout("main");
+    let elsewhere = repo.path.parent().unwrap().join("wt");
+    repo.git(&["worktree", "add", "-q", elsewhere.to_str().unwrap(), "c1"]);
+    std::fs::write(elsewhere.join("c1.txt"), "changed\n").unwrap();
+    repo.align_expect(&["--onto", "main", "p1", "c1", "other"], 0);
+    assert_eq!(status_of(&repo, "c1")["status"], "skipped");
+    let p1 = repo.rev("p1");
+    repo.git(&["worktree", "remove", "--force", elsewhere.to_str().unwrap()]);
+    repo.git(&["branch", "-D", "p1"]);
+    let want = oracle(&repo, &p1, "c2");
+    let out = repo.align_expect(&["--onto", "main", "c1", "c2"], 0);
+    assert!(out.contains("without p1's commits"), "{out}");
+    assert_same_branches(&repo.branches(), &want, &["c1", "c2"]);
+}

@@ -152,7 +152,11 @@ pub(crate) fn preview(repo: &Repo, args: &StartArgs) -> Result<(Onto, usize)> {
     let settings = Settings::resolve(repo, args)?;
     let plan = make_plan(repo, &settings)?;
     let mut behind = 0;
-    for branch in plan.branches.iter().filter(|b| b.skip.is_none()) {
+    for branch in plan
+        .branches
+        .iter()
+        .filter(|b| b.skip.is_none() && b.landed.is_none())
+    {
         if !repo.is_ancestor(settings.onto.oid, branch.original)? {
             behind += 1;
         }
@@ -163,7 +167,7 @@ pub(crate) fn preview(repo: &Repo, args: &StartArgs) -> Result<(Onto, usize)> {
 /// The stacks `previous` recorded: each stacked branch, its parent, and the parent's
 /// tips the run knew (its original, and where the run moved it).
 fn lineage_of(previous: &State) -> Vec<Lineage> {
-    previous
+    let stacked = previous
         .branches
         .iter()
         .filter(|b| b.stacked)
@@ -174,8 +178,16 @@ fn lineage_of(previous: &State) -> Vec<Lineage> {
                 parent: parent.name.clone(),
                 parent_tips: std::iter::once(parent.original).chain(parent.new).collect(),
             })
+        });
+    // A branch the run took past a landed one remembers it too (it may not have moved).
+    let past_landed = previous.branches.iter().filter_map(|child| {
+        Some(Lineage {
+            child: child.name.clone(),
+            parent: child.landed_below.clone()?,
+            parent_tips: vec![child.own_from?],
         })
-        .collect()
+    });
+    stacked.chain(past_landed).collect()
 }
 
 fn refuse_open_run(store: &Store<'_>) -> Result<()> {
@@ -213,6 +225,7 @@ impl Settings {
             no_autostash,
             stop_at_first,
             prune,
+            no_prune,
             dry_run: _,
             json: _,
             branches,
@@ -278,9 +291,10 @@ impl Settings {
                 DEFAULT,
             )?
             .unwrap_or(false);
+        let given_prune = (*prune || *no_prune).then_some(*prune);
         let prune = from
             .pick(
-                ("prune", prune.then_some(true)),
+                ("prune", given_prune),
                 ("align.prune", |v| parse_bool("align.prune", v)),
                 DEFAULT,
             )?

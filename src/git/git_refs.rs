@@ -30,9 +30,12 @@ impl GitRefs {
     }
 
     fn run(&self, args: &[&str], input: Option<&str>) -> Result<Output> {
-        let mut git = super::system_git();
+        let mut git = quiet_git();
         git.arg("--git-dir")
             .arg(&self.git_dir)
+            // Another writer holds the table stack for moments (a git a killed run
+            // left finishing its write, say): wait for it, as libgit2's moves wait.
+            .args(["-c", "reftable.lockTimeout=1000"])
             .args(args)
             .stdin(if input.is_some() {
                 Stdio::piped()
@@ -74,13 +77,28 @@ impl GitRefs {
         }
     }
 
+    /// Runs a git that answers "no" by exiting with 1 and nothing on standard error
+    /// (`rev-parse -q --verify`, `symbolic-ref -q`): its output, None for that "no",
+    /// and an error for any other failure (a table git cannot read is not "absent").
+    fn asked(&self, args: &[&str]) -> Result<Option<String>> {
+        let out = self.run(args, None)?;
+        let said = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => Ok(Some(
+                String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            )),
+            Some(1) if said.trim().is_empty() => Ok(None),
+            _ => Err(Self::failed(
+                format!("cannot run git {}", args.join(" ")),
+                super::git_said(&said).unwrap_or("failed").to_string(),
+            )),
+        }
+    }
+
     /// The oid `refname` (a full ref name, or HEAD) points to, through symbolic refs.
     pub(super) fn target(&self, refname: &str) -> Result<Option<Oid>> {
         let args = ["rev-parse", "-q", "--verify", "--end-of-options", refname];
-        Ok(match self.output(&args, None)? {
-            Ok(text) => Some(parse_oid(text.trim())?),
-            Err(_) => None,
-        })
+        self.asked(&args)?.map(|text| parse_oid(&text)).transpose()
     }
 
     /// The commit `rev` names, if it names one.
@@ -115,10 +133,7 @@ impl GitRefs {
 
     /// The ref a symbolic ref points to (HEAD on a branch: `refs/heads/main`).
     pub(super) fn symbolic_target(&self, refname: &str) -> Result<Option<String>> {
-        Ok(self
-            .output(&["symbolic-ref", "-q", refname], None)?
-            .ok()
-            .map(|text| text.trim().to_string()))
+        self.asked(&["symbolic-ref", "-q", refname])
     }
 
     /// Applies `updates` (`refname`, what it must be now, what it becomes; None: absent)
@@ -165,7 +180,7 @@ impl GitRefs {
         text: &str,
         by: &Identity,
     ) -> Result<()> {
-        let mut git = super::system_git();
+        let mut git = quiet_git();
         // `Name <email> 1700000000 +0100`: the date is what follows the address.
         let header = by.header();
         let date = format!("@{}", header.rsplit_once("> ").map_or("", |(_, date)| date));
@@ -176,6 +191,8 @@ impl GitRefs {
                 &format!("--ref={notes_ref}"),
                 "add",
                 "-f",
+                // As libgit2 writes it: the text as it is, not cleaned up.
+                "--no-stripspace",
                 "-F",
                 "-",
             ])
@@ -212,6 +229,16 @@ impl GitRefs {
         self.output(args, input)?
             .map_err(|said| Self::failed(what.to_string(), said))
     }
+}
+
+/// The system git in a process group of its own: a Ctrl-C typed for git-align (which
+/// pauses the run at its next safe point) must not kill the ref transaction or the
+/// checkout it is waiting for, which would leave it half told.
+pub(super) fn quiet_git() -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    let mut git = super::system_git();
+    git.process_group(0);
+    git
 }
 
 fn parse_oid(text: &str) -> Result<Oid> {

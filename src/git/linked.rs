@@ -57,7 +57,7 @@ pub(super) fn read_tree(
 ) -> std::result::Result<(), git2::Error> {
     let workdir = inner.workdir().unwrap_or(inner.path());
     let git = |args: &[&str]| {
-        super::system_git()
+        super::git_refs::quiet_git()
             .arg("--git-dir")
             .arg(inner.path())
             .arg("--work-tree")

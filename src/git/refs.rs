@@ -150,20 +150,6 @@ impl Repo {
         self.git_refs.is_some()
     }
 
-    /// The refs under `prefix` (`refs/heads/`) with their oids, sorted by name.
-    pub fn refs_under(&self, prefix: &str) -> Result<Vec<(String, Oid)>> {
-        if let Some(git) = &self.git_refs {
-            return git.list(prefix);
-        }
-        let mut out = Vec::new();
-        for name in self.refs_matching(&format!("{prefix}*"))? {
-            if let Some(oid) = self.ref_target(&name)? {
-                out.push((name, oid));
-            }
-        }
-        Ok(out)
-    }
-
     /// Resolves a revision to a commit.
     pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
         if let Some(git) = &self.git_refs {

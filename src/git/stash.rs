@@ -83,7 +83,7 @@ mod by_git {
     use crate::git::Identity;
 
     fn git(repo: &Repo) -> Command {
-        let mut git = crate::git::system_git();
+        let mut git = crate::git::git_refs::quiet_git();
         if let Some(workdir) = repo.workdir() {
             git.arg("-C").arg(workdir);
         }
@@ -96,6 +96,7 @@ mod by_git {
     }
 
     pub(super) fn stash(repo: &Repo, stasher: &Identity, message: &str) -> Result<Oid> {
+        let before = repo.ref_target("refs/stash")?;
         let mut push = git(repo);
         push.args(["stash", "push", "-q", "-m", message])
             .env("GIT_COMMITTER_NAME", &stasher.name)
@@ -107,8 +108,14 @@ mod by_git {
                 message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
             });
         }
-        repo.ref_target("refs/stash")?
-            .ok_or_else(|| Error::Refused("git stash made no entry".into()))
+        // git stash saves nothing where it sees no change (a submodule's, say): the
+        // entry on top would then be an older one of the user's, never to be taken.
+        match repo.ref_target("refs/stash")? {
+            Some(entry) if Some(entry) != before => Ok(entry),
+            _ => Err(Error::Refused(
+                "git stash saw no change to put aside; commit or stash it yourself".into(),
+            )),
+        }
     }
 
     pub(super) fn unstash(repo: &Repo, stash: Oid) -> Result<Unstash> {

@@ -118,7 +118,8 @@ pub fn initial_states(plan: &AlignPlan, subject: impl Fn(Oid) -> String) -> Vec<
                 branch.land(landed.as_commit, &describe_landed(landed, &subject));
             }
             if let Some(own_from) = &b.own_from {
-                branch.start_after(own_from.tip, &describe_own_from(own_from));
+                let note = describe_own_from(own_from);
+                branch.start_after(own_from.tip, &own_from.below, &note);
             }
             branch
         })
@@ -312,8 +313,11 @@ fn reparent_past_landed(branches: &mut [PlannedBranch]) {
         {
             let below = branch.parent.take().expect("stacked");
             branch.parent = grandparent;
-            branch.own_from = Some(OwnFrom { below, tip, landed });
-            branch.up_to_date = false;
+            // A cut the previous run's record made is higher up the chain: it stays.
+            if branch.own_from.is_none() {
+                branch.own_from = Some(OwnFrom { below, tip, landed });
+            }
+            branch.up_to_date = branch.landed.is_some();
         }
         seen.insert(
             branch.name.clone(),

@@ -58,7 +58,11 @@ pub fn move_branch(
     match failure {
         None => aligned(branch, ui),
         Some(problem) => {
-            ui.warn(format!("{}: {problem}", branch.name));
+            ui.warn(format!(
+                "{}: {}",
+                branch.name,
+                crate::ui::escape_line(&problem)
+            ));
             branch.fail(problem);
         }
     }
@@ -97,11 +101,11 @@ pub fn move_plain_branches(
         return Ok(batch.to_vec());
     }
     let here = repo.head()?.branch;
-    let now: HashMap<String, Oid> = repo.refs_under("refs/heads/")?.into_iter().collect();
+    let now: HashMap<String, Oid> = repo.local_branches()?.into_iter().collect();
     let (plain, rest): (Vec<usize>, Vec<usize>) = batch.iter().partition(|i| {
         let b = &state.branches[**i];
         b.new.is_some()
-            && now.get(&BranchName::new(&b.name).refname()) == Some(&b.original)
+            && now.get(&b.name) == Some(&b.original)
             && here.as_deref() != Some(b.name.as_str())
             && !elsewhere.contains_key(&b.name)
     });
@@ -117,8 +121,9 @@ pub fn move_plain_branches(
         })
         .collect();
     let message = format!("align: onto {} ({})", state.onto.name, state.run_id);
-    if repo.move_refs_atomically(&moves, &message)?.is_some() {
-        // Someone moved one meanwhile: each is looked at on its own.
+    if !matches!(repo.move_refs_atomically(&moves, &message), Ok(None)) {
+        // Someone moved one meanwhile, or a lock was in the way: nothing moved, and
+        // each is looked at on its own (which says which, and pauses on a lock).
         return Ok(batch.to_vec());
     }
     for index in &plain {

@@ -23,9 +23,13 @@ impl Runner<'_> {
             }
             let refname = BranchName::new(&branch.name).refname();
             let actual = self.repo.ref_target(&refname)?;
-            let kept_because = if branch.pruned {
-                None
-            } else if here.as_deref() == Some(branch.name.as_str()) {
+            if branch.pruned && actual.is_none() {
+                // Deleted by a process killed before its last checkpoint.
+                branch.pruned_now();
+                continue;
+            }
+            // Asked again after a kill too: the branch may have been checked out since.
+            let kept_because = if here.as_deref() == Some(branch.name.as_str()) {
                 Some("checked out here".to_string())
             } else if let Some(path) = elsewhere.get(&branch.name) {
                 Some(format!("checked out in worktree {}", path.display()))
@@ -35,19 +39,20 @@ impl Runner<'_> {
                 None
             };
             if let Some(why) = kept_because {
-                self.ui
-                    .say(format!("kept     {} (landed; {why})", branch.name));
+                self.ui.say(format!(
+                    "kept     {} (landed; {})",
+                    branch.name,
+                    crate::ui::escape_line(&why)
+                ));
                 branch.keep_landed(&why);
                 continue;
             }
             branch.prune();
-            if actual == Some(branch.original) {
-                deletions.push(RefMove {
-                    refname,
-                    from: actual,
-                    to: None,
-                });
-            }
+            deletions.push(RefMove {
+                refname,
+                from: actual,
+                to: None,
+            });
         }
         if deletions.is_empty() {
             return Ok(());
@@ -58,16 +63,25 @@ impl Runner<'_> {
         let message = format!("align: prune landed branch ({})", self.state.run_id);
         for deletion in &deletions {
             let name = deletion.refname.trim_start_matches("refs/heads/");
-            match self
+            let moved = self
                 .repo
                 .move_refs_atomically(std::slice::from_ref(deletion), &message)?
-            {
-                None => self.ui.say(format!(
+                .is_some();
+            let branch = self
+                .state
+                .branches
+                .iter_mut()
+                .find(|b| b.name == name)
+                .expect("a deletion is of one of the run's branches");
+            if moved {
+                self.ui
+                    .warn(format!("{name} moved while being pruned; left as it is"));
+                branch.keep_landed("moved while being pruned");
+            } else {
+                self.ui.say(format!(
                     "pruned   {name} (landed; 'git align undo' brings it back)"
-                )),
-                Some(_) => self
-                    .ui
-                    .warn(format!("{name} moved while being pruned; left as it is")),
+                ));
+                branch.pruned_now();
             }
             crate::crashpoint::point();
         }

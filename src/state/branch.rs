@@ -88,6 +88,10 @@ pub struct BranchState {
     /// its parent (that branch's tip): what is below is left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_from: Option<Oid>,
+    /// The landed branch whose tip `own_from` is (remembered by the next run, also once
+    /// that branch is deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landed_below: Option<String>,
 }
 
 impl BranchState {
@@ -109,6 +113,7 @@ impl BranchState {
             landed_as: None,
             pruned: false,
             own_from: None,
+            landed_below: None,
         }
     }
 
@@ -119,18 +124,22 @@ impl BranchState {
         self.note = Some(crate::ui::escape_line(note));
     }
 
-    /// Its own commits are those after `tip` (a landed branch's), as `note` says.
-    pub fn start_after(&mut self, tip: Oid, note: &str) {
+    /// Its own commits are those after `tip`, that of the landed branch `below`, as
+    /// `note` says.
+    pub fn start_after(&mut self, tip: Oid, below: &str, note: &str) {
         self.own_from = Some(tip);
-        self.note = Some(crate::ui::escape_line(note));
+        self.landed_below = Some(below.to_string());
+        self.add_note(note);
     }
 
-    /// Deleted by `--prune` (or about to be).
+    /// To be deleted by `--prune` (write-ahead: marked before its ref goes).
     pub fn prune(&mut self) {
-        if !self.pruned {
-            self.pruned = true;
-            self.add_note("deleted by --prune");
-        }
+        self.pruned = true;
+    }
+
+    /// Its ref is gone: `--prune` deleted it.
+    pub fn pruned_now(&mut self) {
+        self.add_note("deleted by --prune");
     }
 
     /// Left where it is by `--prune`, for `why`.
