@@ -164,6 +164,11 @@ fn fish_completes_git_align_and_git_dash_align() {
     );
 }
 
+/// The test's HOME (where `setup` installs).
+fn home_of(repo: &TestRepo) -> std::path::PathBuf {
+    repo.tmp_dir().parent().unwrap().to_path_buf()
+}
+
 /// Every file under the test's home, with its content and modification time.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
     let mut out = Vec::new();
@@ -190,7 +195,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
 #[test]
 fn setup_installs_once_and_then_changes_nothing() {
     let repo = repo();
-    let home = repo.tmp_dir().parent().unwrap().to_path_buf();
+    let home = home_of(&repo);
     let dry = repo.align_expect(&["setup", "--shell", "zsh", "--dry-run"], 0);
     assert!(dry.contains("would be installed"), "{dry}");
     let before = snapshot(&home);
@@ -232,7 +237,7 @@ fn git_align_help_shows_the_installed_man_page() {
     }
     let repo = repo();
     repo.align_expect(&["setup", "--shell", "bash"], 0);
-    let home = repo.tmp_dir().parent().unwrap().to_path_buf();
+    let home = home_of(&repo);
     let out = repo
         .command("git")
         .args(["align", "--help"])

@@ -161,11 +161,10 @@ fn moved_in_worktrees(repo: &Repo, state: &State) -> Result<Vec<(String, Repo, O
             continue;
         };
         // Only a branch the run moved there: its ref is at the new tip.
-        let refname = BranchName::new(&name).refname();
-        let moved = branch.new.filter(|new| *new != branch.original);
-        if let Some(new) =
-            moved.filter(|new| repo.ref_target(&refname).ok().flatten() == Some(*new))
-        {
+        let Some(new) = branch.new.filter(|new| *new != branch.original) else {
+            continue;
+        };
+        if repo.ref_target(&BranchName::new(&name).refname())? == Some(new) {
             out.push((name, repo.open_worktree(&path)?, new, branch.original));
         }
     }

@@ -30,6 +30,11 @@ impl GitRefs {
     }
 
     fn run(&self, args: &[&str], input: Option<&str>) -> Result<Output> {
+        self.run_as(args, input, &[])
+    }
+
+    /// Runs git with `env` set (an identity, say), `input` on its standard input.
+    fn run_as(&self, args: &[&str], input: Option<&str>, env: &[(&str, &str)]) -> Result<Output> {
         let mut git = quiet_git();
         git.arg("--git-dir")
             .arg(&self.git_dir)
@@ -37,6 +42,7 @@ impl GitRefs {
             // left finishing its write, say): wait for it, as libgit2's moves wait.
             .args(["-c", "reftable.lockTimeout=1000"])
             .args(args)
+            .envs(env.iter().copied())
             .stdin(if input.is_some() {
                 Stdio::piped()
             } else {
@@ -180,45 +186,35 @@ impl GitRefs {
         text: &str,
         by: &Identity,
     ) -> Result<()> {
-        let mut git = quiet_git();
         // `Name <email> 1700000000 +0100`: the date is what follows the address.
         let header = by.header();
         let date = format!("@{}", header.rsplit_once("> ").map_or("", |(_, date)| date));
-        git.arg("--git-dir")
-            .arg(&self.git_dir)
-            .args([
-                "notes",
-                &format!("--ref={notes_ref}"),
-                "add",
-                "-f",
-                // As libgit2 writes it: the text as it is, not cleaned up.
-                "--no-stripspace",
-                "-F",
-                "-",
-            ])
-            .arg(oid.to_string())
-            .env("GIT_AUTHOR_NAME", &by.name)
-            .env("GIT_AUTHOR_EMAIL", &by.email)
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_NAME", &by.name)
-            .env("GIT_COMMITTER_EMAIL", &by.email)
-            .env("GIT_COMMITTER_DATE", &date)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let what = || format!("cannot write the note on {} in {notes_ref}", oid.short());
-        let mut child = git.spawn().map_err(|e| Error::io(what(), e))?;
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(text.as_bytes())
-            .map_err(|e| Error::io(what(), e))?;
-        let out = child.wait_with_output().map_err(|e| Error::io(what(), e))?;
+        let env = [
+            ("GIT_AUTHOR_NAME", by.name.as_str()),
+            ("GIT_AUTHOR_EMAIL", by.email.as_str()),
+            ("GIT_AUTHOR_DATE", date.as_str()),
+            ("GIT_COMMITTER_NAME", by.name.as_str()),
+            ("GIT_COMMITTER_EMAIL", by.email.as_str()),
+            ("GIT_COMMITTER_DATE", date.as_str()),
+        ];
+        let notes = format!("--ref={notes_ref}");
+        let oid_text = oid.to_string();
+        // As libgit2 writes it: the text as it is, not cleaned up.
+        let args = [
+            "notes",
+            &notes,
+            "add",
+            "-f",
+            "--no-stripspace",
+            "-F",
+            "-",
+            &oid_text,
+        ];
+        let out = self.run_as(&args, Some(text), &env)?;
         match out.status.success() {
             true => Ok(()),
             false => Err(Self::failed(
-                what(),
+                format!("cannot write the note on {} in {notes_ref}", oid.short()),
                 String::from_utf8_lossy(&out.stderr).trim().to_string(),
             )),
         }

@@ -181,12 +181,11 @@ impl Repo {
         patch_id_of(&diff, &format!("{from}..{to}"))
     }
 
-    /// Whether commit `at` may hold the whole change from `from` to `to`: every path
-    /// that change touches is, in `at`, as `to` has it, or changed since `from` (a path
-    /// the change touches and `at` has as `from` had it cannot hold it). False when the
+    /// Whether commit `at` may hold the whole change from `from` to `to`, which touches
+    /// `paths` (`changed_paths_between`): each is, in `at`, as `to` has it, or changed
+    /// since `from` (a path `at` has as `from` had it cannot hold it). False when the
     /// change is empty.
-    pub fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool> {
-        let paths = self.changed_paths_between(from, to)?;
+    pub fn may_hold_change(&self, paths: &[String], from: Oid, to: Oid, at: Oid) -> Result<bool> {
         let [old, new, there] =
             [from, to, at].map(|commit| self.tree_of(commit).and_then(|tree| self.find_tree(tree)));
         let (old, new, there) = (old?, new?, there?);

@@ -225,20 +225,11 @@ fn lent_to_git_align(repo: &Repo) -> Result<Option<(Lent, git2::Repository)>> {
             | git2::RepositoryState::CherryPick
             | git2::RepositoryState::Merge
     );
-    let detached_at = match head_text(repo, &inner)?.strip_prefix("ref: ") {
-        Some(_) => None,
-        None => Some(repo.main_head_refs().map_or_else(
-            || {
-                inner
-                    .refname_to_id("HEAD")
-                    .map(Oid::from_git)
-                    .ctx(|| "cannot read HEAD".into())
-            },
-            |git| {
-                git.target("HEAD")?
-                    .ok_or_else(|| Error::BadObject("HEAD names nothing".into()))
-            },
-        )?),
+    // HEAD as `ALIGN_HEAD` keeps it: `ref: <refname>` on a branch, else its commit.
+    let head = head_text(repo, &inner)?;
+    let detached_at = match head.starts_with("ref: ") {
+        true => None,
+        false => head.parse::<Oid>().ok(),
     };
     let ours = match detached_at {
         Some(at) if own_operation => at == lent.was_at || repo.is_ancestor(lent.partial, at)?,

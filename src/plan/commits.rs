@@ -40,19 +40,19 @@ impl UpstreamIndex {
     }
 
     /// The base commit (since `fork`) whose change is the whole change from `from` to
-    /// `to`: the commit a squash merge of that range made.
+    /// `to`, which touches `paths`: the commit a squash merge of that range made.
     pub(super) fn squashed_as(
         &mut self,
         history: &dyn History,
         onto: Oid,
         fork: Oid,
         (from, to): (Oid, Oid),
+        paths: &[String],
     ) -> Result<Option<Oid>> {
-        let paths = history.range_paths(from, to)?;
         if paths.is_empty() {
             return Ok(None);
         }
-        self.base_commit_with(history, onto, fork, &paths, |_| {
+        self.base_commit_with(history, onto, fork, paths, |_| {
             history.range_patch_id(from, to)
         })
     }

@@ -36,7 +36,7 @@ pub trait History {
     /// Whether commit `at` may hold the whole (non-empty) change from `from` to `to`:
     /// each path it touches is in `at` as in `to`, or changed since `from` (cheap: a
     /// filter before [`History::merge_changes_nothing`]).
-    fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool>;
+    fn may_hold_change(&self, paths: &[String], from: Oid, to: Oid, at: Oid) -> Result<bool>;
     /// Whether git's merge of the change from `from` to `to` into `onto` changes nothing.
     fn merge_changes_nothing(&self, from: Oid, to: Oid, onto: Oid) -> Result<bool>;
 }
@@ -63,8 +63,8 @@ impl History for Repo {
     fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid> {
         Repo::range_patch_id(self, from, to)
     }
-    fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool> {
-        Repo::may_hold_change(self, from, to, at)
+    fn may_hold_change(&self, paths: &[String], from: Oid, to: Oid, at: Oid) -> Result<bool> {
+        Repo::may_hold_change(self, paths, from, to, at)
     }
     fn merge_changes_nothing(&self, from: Oid, to: Oid, onto: Oid) -> Result<bool> {
         Repo::merge_changes_nothing(self, from, to, onto)
@@ -165,8 +165,8 @@ impl History for Preloaded<'_> {
     fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid> {
         self.inner.range_patch_id(from, to)
     }
-    fn may_hold_change(&self, from: Oid, to: Oid, at: Oid) -> Result<bool> {
-        self.inner.may_hold_change(from, to, at)
+    fn may_hold_change(&self, paths: &[String], from: Oid, to: Oid, at: Oid) -> Result<bool> {
+        self.inner.may_hold_change(paths, from, to, at)
     }
     fn merge_changes_nothing(&self, from: Oid, to: Oid, onto: Oid) -> Result<bool> {
         self.inner.merge_changes_nothing(from, to, onto)

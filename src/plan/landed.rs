@@ -62,14 +62,17 @@ pub(super) fn detect(
             as_commit: *copy,
         }));
     }
-    if let Some(squash) = upstream.squashed_as(history, onto, fork, (range.start, range.tip))? {
+    // The paths of the branch's whole change, read once for both looks below.
+    let paths = history.range_paths(range.start, range.tip)?;
+    let whole = (range.start, range.tip);
+    if let Some(squash) = upstream.squashed_as(history, onto, fork, whole, &paths)? {
         return Ok(Some(Landed {
             how: LandedHow::Squashed,
             as_commit: squash,
         }));
     }
     // The cheap look first: most branches fail it, and only those that pass are merged.
-    if history.may_hold_change(range.start, range.tip, onto)?
+    if history.may_hold_change(&paths, range.start, range.tip, onto)?
         && merges_to_nothing(history, range, onto)?
     {
         return Ok(Some(Landed {

@@ -600,7 +600,13 @@ mod tests {
         fn range_patch_id(&self, from: Oid, to: Oid) -> Result<Oid> {
             Ok(Fake::id(self.range(from, to)))
         }
-        fn may_hold_change(&self, _from: Oid, _to: Oid, _at: Oid) -> Result<bool> {
+        fn may_hold_change(
+            &self,
+            _paths: &[String],
+            _from: Oid,
+            _to: Oid,
+            _at: Oid,
+        ) -> Result<bool> {
             Ok(false)
         }
         fn merge_changes_nothing(&self, _from: Oid, _to: Oid, _onto: Oid) -> Result<bool> {

@@ -17,7 +17,7 @@ impl Runner<'_> {
         let here = self.repo.head()?.branch;
         let elsewhere = self.repo.linked_worktree_branches()?;
         let mut deletions = Vec::new();
-        for branch in &mut self.state.branches {
+        for (index, branch) in self.state.branches.iter_mut().enumerate() {
             if branch.status != BranchStatus::Landed {
                 continue;
             }
@@ -48,11 +48,12 @@ impl Runner<'_> {
                 continue;
             }
             branch.prune();
-            deletions.push(RefMove {
+            let deletion = RefMove {
                 refname,
                 from: actual,
                 to: None,
-            });
+            };
+            deletions.push((index, deletion));
         }
         if deletions.is_empty() {
             return Ok(());
@@ -61,18 +62,13 @@ impl Runner<'_> {
         self.checkpoints.record(&self.state, &[], &event)?;
         crate::crashpoint::point();
         let message = format!("align: prune landed branch ({})", self.state.run_id);
-        for deletion in &deletions {
-            let name = deletion.refname.trim_start_matches("refs/heads/");
+        for (index, deletion) in &deletions {
             let moved = self
                 .repo
                 .move_refs_atomically(std::slice::from_ref(deletion), &message)?
                 .is_some();
-            let branch = self
-                .state
-                .branches
-                .iter_mut()
-                .find(|b| b.name == name)
-                .expect("a deletion is of one of the run's branches");
+            let branch = &mut self.state.branches[*index];
+            let name = &branch.name;
             if moved {
                 self.ui
                     .warn(format!("{name} moved while being pruned; left as it is"));
