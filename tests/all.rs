@@ -18,5 +18,6 @@ mod merge_classes;
 mod messages;
 mod pause;
 mod queue;
+mod review;
 mod share;
 mod shell;

@@ -16,6 +16,7 @@ mod object_buffer;
 mod objects;
 mod oid;
 mod ort;
+mod range_diff;
 mod refs;
 mod remote;
 mod stash;

@@ -233,8 +233,8 @@ impl<'r> Runner<'r> {
                 return Ok(None);
             }
             if self.state.options.pause_after.contains(&Step::Rebase) {
-                let summary = report::rebase_summary(self.repo, &self.state.branches[index])?;
-                return Ok(Some(Pause::new(PauseReason::Checkpoint, summary)));
+                let content = self.rebase_review(index)?;
+                return Ok(Some(Pause::new(PauseReason::Checkpoint, content)));
             }
         }
         if step != Step::Branch && self.needs_check(index) {
@@ -253,6 +253,30 @@ impl<'r> Runner<'r> {
             return Ok(self.branch_checkpoint(index));
         }
         Ok(None)
+    }
+
+    /// What a person reviews after the branch at `index` was replayed: its range-diff
+    /// (its new commits written to disk first, for git to read), or for a merge its move.
+    fn rebase_review(&self, index: usize) -> Result<String> {
+        let branch = &self.state.branches[index];
+        let Some(new) = branch
+            .new
+            .filter(|_| self.state.strategy == Strategy::Rebase)
+        else {
+            return Ok(report::merge_summary(branch));
+        };
+        let onto = self.state.onto.oid;
+        let new_base = match branch.stacked {
+            true => self.parent_of(index)?.new.unwrap_or(onto),
+            false => onto,
+        };
+        let old_base = self.own_from(index)?.unwrap_or(onto);
+        self.repo.flush_objects()?;
+        let ranges = report::Ranges {
+            old: (old_base, branch.original),
+            new: (new_base, new),
+        };
+        report::rebase_review(self.repo, branch, ranges)
     }
 
     /// After a branch of a run that stops at every step moved: the `branch` review

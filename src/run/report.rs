@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use crate::error::Result;
-use crate::git::Repo;
+use crate::git::{Oid, Repo};
 use crate::state::{BranchState, CheckpointCost, PauseReason, State};
 use crate::ui::Ui;
 
-/// The content of a `rebase` review checkpoint: old -> new for the branch and each
-/// rewritten commit.
-pub fn rebase_summary(repo: &Repo, branch: &BranchState) -> Result<String> {
+/// The content of a `rebase` review checkpoint: the branch's move, then how its commits
+/// changed, as `git range-diff` shows it (`replayed`: the branch's own commits before,
+/// `onto..original` from the base or the parent's old tip, and after, `onto..new`).
+pub fn rebase_review(repo: &Repo, branch: &BranchState, replayed: Ranges) -> Result<String> {
     let mut out = format!(
         "{}: {} -> {} ({} commit(s) rewritten)\n",
         branch.name,
@@ -18,15 +19,24 @@ pub fn rebase_summary(repo: &Repo, branch: &BranchState) -> Result<String> {
         branch.new.map(|o| o.short()).unwrap_or_default(),
         branch.rewritten.len()
     );
-    for (old, new) in &branch.rewritten {
-        out.push_str(&format!(
-            "  {} -> {} {}\n",
-            old.short(),
-            new.short(),
-            repo.commit_summary(*new)?
-        ));
-    }
+    out.push_str(&repo.range_diff(replayed.old, replayed.new)?);
     Ok(out)
+}
+
+/// A branch's own commits before and after its replay, each as `(base, tip)`.
+pub struct Ranges {
+    pub old: (Oid, Oid),
+    pub new: (Oid, Oid),
+}
+
+/// The content of a `rebase` review checkpoint of a merge: old -> new for the branch.
+pub fn merge_summary(branch: &BranchState) -> String {
+    format!(
+        "{}: {} -> {} (merged)\n",
+        branch.name,
+        branch.original.short(),
+        branch.new.map(|o| o.short()).unwrap_or_default()
+    )
 }
 
 /// The content of a `branch` review checkpoint.
