@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a local review page for this repository''s run (approve, revise, skip or cancel a paused run in the browser); Ctrl-C stops it')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install the git hooks git-align ships (pre-push, post-merge)')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'What the shipped hooks run (called by them, not by people)')
             [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)')
@@ -213,6 +214,17 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'git-align;serve' {
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port to listen on, on 127.0.0.1 only (0: any free port)')
+            [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Open the page in your browser')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Explain each step')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'git-align;hooks' {
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors and warnings (no progress, no per-branch lines)')
@@ -278,6 +290,7 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Build a scratch repository and show a run with a pause and a resume')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('setup', 'setup', [CompletionResultType]::ParameterValue, 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a local review page for this repository''s run (approve, revise, skip or cancel a paused run in the browser); Ctrl-C stops it')
             [CompletionResult]::new('hooks', 'hooks', [CompletionResultType]::ParameterValue, 'Install the git hooks git-align ships (pre-push, post-merge)')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'What the shipped hooks run (called by them, not by people)')
             [CompletionResult]::new('complete', 'complete', [CompletionResultType]::ParameterValue, 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)')
@@ -324,6 +337,9 @@ Register-ArgumentCompleter -Native -CommandName 'git-align' -ScriptBlock {
             break
         }
         'git-align;help;setup' {
+            break
+        }
+        'git-align;help;serve' {
             break
         }
         'git-align;help;hooks' {

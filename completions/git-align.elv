@@ -52,6 +52,7 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
             cand completions 'Print a shell completion script'
             cand setup 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing'
+            cand serve 'Serve a local review page for this repository''s run (approve, revise, skip or cancel a paused run in the browser); Ctrl-C stops it'
             cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
             cand hook 'What the shipped hooks run (called by them, not by people)'
             cand complete 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)'
@@ -195,6 +196,16 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'git-align;serve'= {
+            cand --port 'The port to listen on, on 127.0.0.1 only (0: any free port)'
+            cand --open 'Open the page in your browser'
+            cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
+            cand -v 'Explain each step'
+            cand --verbose 'Explain each step'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'git-align;hooks'= {
             cand -q 'Print only errors and warnings (no progress, no per-branch lines)'
             cand --quiet 'Print only errors and warnings (no progress, no per-branch lines)'
@@ -253,6 +264,7 @@ set edit:completion:arg-completer[git-align] = {|@words|
             cand demo 'Build a scratch repository and show a run with a pause and a resume'
             cand completions 'Print a shell completion script'
             cand setup 'Install the man page and your shell''s completion in your own folders (and with --hooks the shipped hooks in this repository); run again, it changes nothing'
+            cand serve 'Serve a local review page for this repository''s run (approve, revise, skip or cancel a paused run in the browser); Ctrl-C stops it'
             cand hooks 'Install the git hooks git-align ships (pre-push, post-merge)'
             cand hook 'What the shipped hooks run (called by them, not by people)'
             cand complete 'Completion candidates for the words after `git align` (called by the shell completion scripts, not by people)'
@@ -285,6 +297,8 @@ set edit:completion:arg-completer[git-align] = {|@words|
         &'git-align;help;completions'= {
         }
         &'git-align;help;setup'= {
+        }
+        &'git-align;help;serve'= {
         }
         &'git-align;help;hooks'= {
             cand install 'Copy the shipped hooks into the repository''s hooks folder (core.hooksPath honoured)'

@@ -62,6 +62,9 @@ pub enum Command {
     /// Install the man page and your shell's completion in your own folders (and with
     /// --hooks the shipped hooks in this repository); run again, it changes nothing
     Setup(SetupArgs),
+    /// Serve a local review page for this repository's run (approve, revise, skip or
+    /// cancel a paused run in the browser); Ctrl-C stops it
+    Serve(ServeArgs),
     /// Install the git hooks git-align ships (pre-push, post-merge)
     Hooks(HooksArgs),
     /// What the shipped hooks run (called by them, not by people)
@@ -192,7 +195,7 @@ pub struct StatusArgs {
 }
 
 /// Options of `git align continue`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct ContinueArgs {
     /// At a review checkpoint or a failed check: redo the step, passing FEEDBACK on
     /// (to the --exec command as GIT_ALIGN_FEEDBACK)
@@ -208,11 +211,22 @@ pub struct ContinueArgs {
 }
 
 /// Options of `git align cancel` and `undo`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct CancelArgs {
     /// Restore branches even if someone moved them after the run did
     #[arg(long)]
     pub force: bool,
+}
+
+/// Options of `git align serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on, on 127.0.0.1 only (0: any free port)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Open the page in your browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Options of `git align log`.

@@ -17,6 +17,7 @@ pub mod lock;
 pub mod plan;
 pub mod predict;
 pub mod replay;
+pub mod review;
 pub mod rewrite;
 pub mod run;
 pub mod share;

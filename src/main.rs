@@ -49,10 +49,7 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Setup(args)) => return commands::cmd_setup(&args, ui),
         _ => {}
     }
-    let ctx = Ctx {
-        repo: Repo::discover()?,
-        ui,
-    };
+    let ctx = Ctx::new(Repo::discover()?, ui);
     match cli.command {
         None => commands::cmd_start(&ctx, &cli.start),
         Some(Command::Start(args)) => commands::cmd_start(&ctx, &args),
@@ -66,6 +63,7 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         Some(Command::Recover) => commands::cmd_recover(&ctx),
         Some(Command::Push(args)) => commands::cmd_push(&ctx, &args),
         Some(Command::Fetch(args)) => commands::cmd_fetch(&ctx, &args),
+        Some(Command::Serve(args)) => commands::cmd_serve(&ctx, &args),
         Some(Command::Hooks(args)) => commands::cmd_hooks(&ctx, &args),
         Some(Command::Hook(args)) => commands::cmd_hook(&ctx, &args),
         Some(Command::Demo)

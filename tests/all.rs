@@ -19,5 +19,6 @@ mod messages;
 mod pause;
 mod queue;
 mod review;
+mod serve;
 mod share;
 mod shell;

@@ -28,9 +28,10 @@ pub fn cmd_continue(ctx: &Ctx, args: &ContinueArgs) -> Result<Outcome> {
         state.summary()
     ));
     let commits = CommitSource::default();
-    Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
-        .drive()?
-        .into())
+    let mut runner = Runner::new(&ctx.repo, store, state, commits, ctx.ui)?;
+    runner.ensure_resolved()?;
+    ctx.accepted();
+    Ok(runner.drive()?.into())
 }
 
 /// `align.conflictWorktree` says where this repository resolves conflicts: changed while

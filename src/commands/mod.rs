@@ -5,6 +5,7 @@
 mod cancel;
 mod completions;
 mod continue_;
+mod decision;
 mod demo;
 mod dry_run;
 mod fetch;
@@ -13,6 +14,7 @@ mod log;
 mod pause;
 mod push;
 mod recover;
+mod serve;
 mod setup;
 mod skip;
 mod start;
@@ -21,6 +23,7 @@ mod status;
 pub use cancel::{cmd_cancel, cmd_undo};
 pub use completions::{cmd_complete, cmd_completions};
 pub use continue_::cmd_continue;
+pub use decision::Choice;
 pub use demo::cmd_demo;
 pub use fetch::cmd_fetch;
 pub use hooks::{cmd_hook, cmd_hooks};
@@ -28,10 +31,11 @@ pub use log::cmd_log;
 pub use pause::cmd_pause;
 pub use push::cmd_push;
 pub use recover::cmd_recover;
+pub use serve::cmd_serve;
 pub use setup::cmd_setup;
 pub use skip::cmd_skip;
 pub use start::cmd_start;
-pub use status::cmd_status;
+pub use status::{cmd_status, status_document};
 
 use crate::error::{Error, Result};
 use crate::git::BranchName;
@@ -69,6 +73,27 @@ impl From<Ended> for Outcome {
 pub struct Ctx {
     pub repo: Repo,
     pub ui: Ui,
+    /// Told when a decision (continue, skip) has been taken and the run goes on: the
+    /// review page answers then, while the run goes on behind it.
+    pub on_accepted: Option<Box<dyn Fn()>>,
+}
+
+impl Ctx {
+    /// A command's context, for the command line.
+    pub fn new(repo: Repo, ui: Ui) -> Ctx {
+        Ctx {
+            repo,
+            ui,
+            on_accepted: None,
+        }
+    }
+
+    /// The decision is taken (checked and recorded); the run goes on now.
+    fn accepted(&self) {
+        if let Some(tell) = &self.on_accepted {
+            tell();
+        }
+    }
 }
 
 /// The lock, the store and the state of an open (running or paused) run, reconciled

@@ -49,7 +49,7 @@ pub fn cmd_setup(args: &SetupArgs, ui: Ui) -> Result<Outcome> {
                 dir.display()
             ));
         } else {
-            let ctx = Ctx { repo, ui };
+            let ctx = Ctx::new(repo, ui);
             let action = HooksAction::Install { force: false };
             cmd_hooks(&ctx, &HooksArgs { action })?;
         }

@@ -65,9 +65,9 @@ pub fn cmd_skip(ctx: &Ctx, args: &SkipArgs) -> Result<Outcome> {
     state.current = None;
     state.step = None;
     let commits = CommitSource::default();
-    Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
-        .drive()?
-        .into())
+    let mut runner = Runner::new(&ctx.repo, store, state, commits, ctx.ui)?;
+    ctx.accepted();
+    Ok(runner.drive()?.into())
 }
 
 /// `skip --commit`: the run must be stopped on a conflict replaying a commit.
@@ -87,9 +87,9 @@ fn skip_commit(ctx: &Ctx, store: Store<'_>, mut state: State) -> Result<Outcome>
     }
     record_decision(&mut state, "skip commit", None);
     let commits = CommitSource::default();
-    Ok(Runner::new(&ctx.repo, store, state, commits, ctx.ui)?
-        .drop_conflicting_commit()?
-        .into())
+    let runner = Runner::new(&ctx.repo, store, state, commits, ctx.ui)?;
+    ctx.accepted();
+    Ok(runner.drop_conflicting_commit()?.into())
 }
 
 /// A branch skipped after its ref moved goes back to its original commit.

@@ -14,40 +14,62 @@ use crate::ui::{escape_line, escape_lines};
 /// Prints where the run stands, reconciled with the refs (a branch whose ref already
 /// moved is shown aligned even if the last checkpoint predates the move).
 pub fn cmd_status(ctx: &Ctx, args: &StatusArgs) -> Result<Outcome> {
-    let store = Store::open(&ctx.repo)?;
-    let Some(mut state) = store.load().map_err(|e| name_last_readable(&store, e))? else {
-        if args.json {
-            println!(
-                "{}",
-                serde_json::json!({"schema_version": SCHEMA_VERSION, "state": "none"})
-            );
-        } else {
-            println!("no alignment run in progress");
-        }
-        return Ok(Outcome::Finished);
-    };
-    let here = Here::look(&ctx.repo, &state)?;
-    reconcile(&ctx.repo, &mut state, here.interrupted)?;
     if args.json {
-        let mut value = serde_json::to_value(&state).expect("the state serialises");
-        value["interrupted"] = serde_json::Value::Bool(here.interrupted);
-        value["checkpoint"] = serde_json::json!(store.head().map(|o| o.to_string()));
-        value["queue"] = serde_json::to_value(state.queue()).expect("the queue serialises");
-        if here.worktree.is_none() && state.worktree.is_some() {
-            // Set up on another machine (or removed): not a place to resolve it here.
-            value["worktree_elsewhere"] = value["worktree"].take();
-        }
+        let document = status_document(&ctx.repo)?;
         println!(
             "{}",
-            serde_json::to_string_pretty(&value).expect("json serialises")
+            serde_json::to_string_pretty(&document).expect("json serialises")
         );
-    } else {
-        print_human(&state, &here);
-        if ctx.ui.verbose {
-            print_settings(&state);
-        }
+        return Ok(Outcome::Finished);
+    }
+    let Some((_, state, here)) = load_reconciled(&ctx.repo)? else {
+        println!("no alignment run in progress");
+        return Ok(Outcome::Finished);
+    };
+    print_human(&state, &here);
+    if ctx.ui.verbose {
+        print_settings(&state);
     }
     Ok(Outcome::Finished)
+}
+
+/// The `status --json` document: the run's state reconciled with the refs, and what
+/// this repository says besides (also the review page's `GET /api/state`).
+pub fn status_document(repo: &Repo) -> Result<serde_json::Value> {
+    Ok(match load_reconciled(repo)? {
+        Some((store, state, here)) => json_document(&store, &state, &here),
+        None => no_run_document(),
+    })
+}
+
+/// The run's last checkpoint reconciled with the refs, and what this repository says
+/// besides; None without a run.
+fn load_reconciled(repo: &Repo) -> Result<Option<(Store<'_>, State, Here)>> {
+    let store = Store::open(repo)?;
+    let Some(mut state) = store.load().map_err(|e| name_last_readable(&store, e))? else {
+        return Ok(None);
+    };
+    let here = Here::look(repo, &state)?;
+    reconcile(repo, &mut state, here.interrupted)?;
+    Ok(Some((store, state, here)))
+}
+
+/// The document when there is no run.
+fn no_run_document() -> serde_json::Value {
+    serde_json::json!({"schema_version": SCHEMA_VERSION, "state": "none", "live": false})
+}
+
+fn json_document(store: &Store<'_>, state: &State, here: &Here) -> serde_json::Value {
+    let mut value = serde_json::to_value(state).expect("the state serialises");
+    value["interrupted"] = serde_json::Value::Bool(here.interrupted);
+    value["live"] = serde_json::Value::Bool(here.pid.is_some());
+    value["checkpoint"] = serde_json::json!(store.head().map(|o| o.to_string()));
+    value["queue"] = serde_json::to_value(state.queue()).expect("the queue serialises");
+    if here.worktree.is_none() && state.worktree.is_some() {
+        // Set up on another machine (or removed): not a place to resolve it here.
+        value["worktree_elsewhere"] = value["worktree"].take();
+    }
+    value
 }
 
 /// An unreadable current checkpoint, said with the last readable one.

@@ -130,6 +130,23 @@ impl Runner<'_> {
         main_conflict_on(self.repo, partial)
     }
 
+    /// Refuses, before anything changes, to go on from the current branch's conflict
+    /// while its files here are not resolved (what going on would refuse once started).
+    pub fn ensure_resolved(&self) -> Result<()> {
+        let current = self.state.current.as_deref();
+        let Some(branch) = current.and_then(|name| self.state.branch(name)) else {
+            return Ok(());
+        };
+        let Some(conflict) = &branch.conflict else {
+            return Ok(());
+        };
+        let Some(worktree) = self.conflict_worktree_here(&branch.name, conflict.partial)? else {
+            return Ok(());
+        };
+        let paths: Vec<String> = conflict.paths.iter().map(|p| p.path.clone()).collect();
+        read_resolution(&worktree, &paths).map(|_| ())
+    }
+
     /// Takes up the resolution a person made in the conflict worktree: commits it (with
     /// the original author and message), records it for reuse (checkpointed before the
     /// worktree goes), and replays the rest of the branch. Refuses, changing nothing,

@@ -228,6 +228,9 @@ pub struct State {
     /// What the pause shows a person (a step's output, a conflict's files).
     #[serde(default)]
     pub pause_content: Option<String>,
+    /// When the run paused (RFC 3339), while it is paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_at: Option<String>,
     pub current: Option<String>,
     pub step: Option<Step>,
     pub worktree: Option<String>,
@@ -270,6 +273,7 @@ impl State {
             started_at: crate::time::now_rfc3339(),
             pause_reason: None,
             pause_content: None,
+            paused_at: None,
             current: None,
             step: None,
             worktree: None,
@@ -297,6 +301,7 @@ impl State {
         self.state = RunState::Running;
         self.pause_reason = None;
         self.pause_content = None;
+        self.paused_at = None;
     }
 
     /// The run stops, resumable, for `reason`, showing `content`.
@@ -306,6 +311,7 @@ impl State {
         // A check's output or a commit subject may hold terminal codes: kept escaped, so
         // that the state stays readable (and harmless) wherever it goes.
         self.pause_content = content.map(|text| crate::ui::escape_lines(&text));
+        self.paused_at = Some(crate::time::now_rfc3339());
     }
 
     /// Every branch is done: the run is closed.
@@ -339,6 +345,7 @@ impl State {
         self.step = None;
         self.pause_reason = None;
         self.pause_content = None;
+        self.paused_at = None;
     }
 
     /// Everything but the branches: what `state.json` in a checkpoint holds.
@@ -354,6 +361,7 @@ impl State {
             started_at: self.started_at.clone(),
             pause_reason: self.pause_reason,
             pause_content: self.pause_content.clone(),
+            paused_at: self.paused_at.clone(),
             current: self.current.clone(),
             step: self.step,
             worktree: self.worktree.clone(),

@@ -420,6 +420,11 @@ fn validate(state: &State) -> Result<()> {
         MAX_TEXT_BYTES,
     )?;
     check_line(
+        "paused_at",
+        state.paused_at.as_deref().unwrap_or(""),
+        MAX_NAME_BYTES,
+    )?;
+    check_line(
         "worktree",
         state.worktree.as_deref().unwrap_or(""),
         MAX_NAME_BYTES,

@@ -4,8 +4,10 @@
 
 #![allow(dead_code)]
 
+pub mod http;
 pub mod manpage;
 pub mod oracle;
+pub mod serve;
 pub mod synth;
 
 use std::collections::BTreeMap;

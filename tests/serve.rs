@@ -1,0 +1,287 @@
+//! `git align serve`'s API: the token, Host and Origin checks, the state's ETag, and
+//! decisions taken by the command line's path (same refs, same recorded decisions),
+//! refused with 409 where the run is not paused for them.
+
+use crate::common::http::request;
+use crate::common::serve::Served;
+use crate::common::{file_with, TestRepo};
+use crate::core::fixture;
+
+/// The fixture's independent topics, paused at the `rebase` review of the first.
+const TOPICS: [&str; 3] = ["feat-a", "feat-b", "p"];
+
+fn paused_at_review() -> TestRepo {
+    let repo = fixture();
+    let mut args = vec!["--onto", "main", "--pause-after", "rebase"];
+    args.extend(TOPICS);
+    repo.align_expect(&args, 3);
+    repo
+}
+
+/// Waits until the state the server gives satisfies `done` (the run goes on behind it).
+#[track_caller]
+fn wait_for(
+    served: &Served,
+    what: &str,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let state = served.state();
+        if done(&state) {
+            return state;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never {what}: {state:#}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn paused_at(state: &serde_json::Value, branch: &str) -> bool {
+    state["state"] == "paused" && state["live"] == false && state["current"] == branch
+}
+
+/// The recorded decisions without their times.
+fn decisions(state: &serde_json::Value) -> Vec<(String, String, String, String)> {
+    state["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or("").to_string();
+            (
+                text("decision"),
+                text("step"),
+                text("branch"),
+                text("feedback"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_api_answers_only_its_own_page_with_the_token() {
+    let repo = paused_at_review();
+    let served = Served::start(&repo);
+    let port = served.port;
+    let own_host = format!("127.0.0.1:{port}");
+    let own_origin = format!("http://localhost:{port}");
+    let bearer = format!("Bearer {}", served.token);
+    let wrong = format!("Bearer {}", "0".repeat(32));
+
+    let page = request(port, "GET", "/", &[], None);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("<script src=\"/app.js\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains(&served.token),
+        "the page itself holds no token"
+    );
+    assert!(page
+        .header("Content-Security-Policy")
+        .unwrap()
+        .contains("default-src 'none'"));
+    assert_eq!(request(port, "GET", "/app.js", &[], None).status, 200);
+
+    let status =
+        |headers: &[(&str, &str)]| request(port, "GET", "/api/state", headers, None).status;
+    assert_eq!(status(&[]), 401, "no token");
+    assert_eq!(status(&[("Authorization", &wrong)]), 401, "a wrong token");
+    assert_eq!(
+        status(&[("Authorization", served.token.as_str())]),
+        401,
+        "not a bearer token"
+    );
+    assert_eq!(status(&[("Authorization", &bearer)]), 200);
+    assert_eq!(
+        status(&[("Authorization", &bearer), ("Host", "attacker.example:80")]),
+        403,
+        "DNS rebinding: another host name"
+    );
+    assert_eq!(
+        status(&[
+            ("Authorization", &bearer),
+            ("Host", &own_host),
+            ("Origin", "http://attacker.example")
+        ]),
+        403,
+        "another site's page"
+    );
+    assert_eq!(
+        status(&[("Authorization", &bearer), ("Origin", &own_origin)]),
+        200
+    );
+    let before = repo.refs();
+    let forged = request(
+        port,
+        "POST",
+        "/api/decision",
+        &[
+            ("Authorization", &bearer),
+            ("Origin", "http://attacker.example"),
+        ],
+        Some(r#"{"decision":"cancel"}"#),
+    );
+    assert_eq!(forged.status, 403);
+    let tokenless = request(
+        port,
+        "POST",
+        "/api/decision",
+        &[],
+        Some(r#"{"decision":"cancel"}"#),
+    );
+    assert_eq!(tokenless.status, 401);
+    assert_eq!(repo.refs(), before, "a refused request changes nothing");
+    assert_eq!(request(port, "GET", "/nothing", &[], None).status, 404);
+    assert_eq!(served.stop(), Some(0), "Ctrl-C stops the server");
+}
+
+#[test]
+fn the_state_is_status_json_with_an_etag() {
+    let repo = paused_at_review();
+    let served = Served::start(&repo);
+    let first = served.get("/api/state", &[]);
+    assert_eq!(first.status, 200);
+    let mut expected = repo.status_json();
+    let mut given = first.json();
+    for doc in [&mut expected, &mut given] {
+        doc.as_object_mut().unwrap().remove("live");
+    }
+    assert_eq!(given, expected, "the same document as status --json");
+    assert_eq!(first.json()["live"], false);
+    let etag = first.header("ETag").expect("an ETag").to_string();
+    let again = served.get("/api/state", &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+    assert_eq!(again.body, "");
+
+    repo.align_expect(&["continue"], 3);
+    let changed = served.get("/api/state", &[("If-None-Match", &etag)]);
+    assert_eq!(changed.status, 200, "a new checkpoint is a new document");
+    assert_ne!(changed.header("ETag").unwrap(), etag);
+}
+
+#[test]
+fn decisions_through_the_api_do_what_the_command_line_does() {
+    let repo = paused_at_review();
+    let by_cli = repo.copy();
+    let served = Served::start(&repo);
+
+    let approved = served.decide(r#"{"decision":"approve"}"#);
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    wait_for(&served, "paused at feat-b", |s| paused_at(s, "feat-b"));
+    by_cli.align_expect(&["continue"], 3);
+
+    let revised = served.decide(r#"{"decision":"revise","feedback":"keep b.txt short"}"#);
+    assert_eq!(revised.status, 200, "{}", revised.body);
+    let state = wait_for(&served, "revised", |s| {
+        paused_at(s, "feat-b") && s["decisions"].as_array().unwrap().len() == 2
+    });
+    by_cli.align_expect(&["continue", "--revise", "keep b.txt short"], 3);
+
+    let skipped = served.decide(r#"{"decision":"skip"}"#);
+    assert_eq!(skipped.status, 200, "{}", skipped.body);
+    let state_after_skip = wait_for(&served, "paused at p", |s| paused_at(s, "p"));
+    by_cli.align_expect(&["skip"], 3);
+
+    assert_eq!(repo.branches(), by_cli.branches(), "the same refs");
+    assert_eq!(
+        decisions(&state_after_skip),
+        decisions(&by_cli.status_json())
+    );
+    assert_eq!(
+        decisions(&state)[1],
+        (
+            "revise".into(),
+            "rebase".into(),
+            "feat-b".into(),
+            "keep b.txt short".into()
+        )
+    );
+
+    let before_run = fixture().branches();
+    let cancelled = served.decide(r#"{"decision":"cancel"}"#);
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(cancelled.json()["state"], "cancelled");
+    assert_eq!(repo.branches(), before_run, "cancel restores every branch");
+    by_cli.align_expect(&["cancel"], 0);
+    assert_eq!(decisions(&served.state()), decisions(&by_cli.status_json()));
+    repo.assert_fsck();
+}
+
+#[test]
+fn decisions_that_do_not_apply_are_refused_with_409_and_change_nothing() {
+    let repo = TestRepo::new();
+    repo.commit(&[("a.txt", &file_with(&[]))], "initial");
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.commit(&[("a.txt", &file_with(&[(5, "topic")]))], "topic: five");
+    repo.checkout("main");
+    repo.commit(&[("a.txt", &file_with(&[(5, "main")]))], "main: five");
+    let served = Served::start(&repo);
+
+    let none = served.decide(r#"{"decision":"approve"}"#);
+    assert_eq!(none.status, 409, "no run: {}", none.body);
+    assert!(none.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("no alignment run"));
+
+    repo.align_expect(&["--onto", "main", "topic"], 3);
+    let before = (repo.refs(), repo.state_json());
+    let revise = served.decide(r#"{"decision":"revise","feedback":"try again"}"#);
+    assert_eq!(revise.status, 409, "revise at a conflict: {}", revise.body);
+    let unresolved = served.decide(r#"{"decision":"approve"}"#);
+    assert_eq!(
+        unresolved.status, 409,
+        "the conflict is not resolved: {}",
+        unresolved.body
+    );
+    for bad in [
+        r#"{"decision":"revise"}"#,
+        r#"{"decision":"revise","feedback":"   "}"#,
+        r#"{"decision":"merge"}"#,
+        "not json",
+    ] {
+        assert_eq!(served.decide(bad).status, 400, "{bad}");
+    }
+    assert_eq!((repo.refs(), repo.state_json()), before, "nothing changed");
+    let skipped = served.decide(r#"{"decision":"skip"}"#);
+    assert_eq!(skipped.status, 200, "{}", skipped.body);
+    wait_for(&served, "finished", |s| {
+        s["state"] == "finished" && s["live"] == false
+    });
+}
+
+#[test]
+fn a_command_from_elsewhere_never_runs_from_the_page() {
+    let repo = paused_at_review();
+    let marker = repo.tmp_dir().join("../ran");
+    repo.align_expect(&["cancel"], 0);
+    let check = format!("touch {}", marker.display());
+    let mut args = vec![
+        "--onto",
+        "main",
+        "--pause-after",
+        "rebase",
+        "--exec",
+        &check,
+    ];
+    args.extend(TOPICS);
+    repo.align_expect(&args, 3);
+    // As if the run came from another machine: nobody here gave or confirmed the check.
+    std::fs::remove_file(repo.path.join(".git/align/trusted-exec")).unwrap();
+    let served = Served::start(&repo);
+    let before = repo.state_json();
+    let refused = served.decide(r#"{"decision":"approve"}"#);
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.json()["hint"]
+        .as_str()
+        .unwrap()
+        .contains("--trust-exec"));
+    assert!(!marker.exists(), "the command did not run");
+    assert_eq!(repo.state_json(), before);
+}
