@@ -58,9 +58,38 @@ pub fn request(
     text.push_str("\r\n");
     text.push_str(body);
     stream.write_all(text.as_bytes()).unwrap();
+    parse(&read_response(&mut stream))
+}
+
+/// Reads one response: its head, then as much body as it says (some servers keep the
+/// connection open although asked to close it).
+fn read_response(stream: &mut TcpStream) -> Vec<u8> {
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    parse(&raw)
+    let mut buf = [0u8; 16 << 10];
+    loop {
+        if let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&raw[..split]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            let body = &raw[split + 4..];
+            let complete = match length {
+                Some(length) => body.len() >= length,
+                None if head.contains("transfer-encoding: chunked") => body.ends_with(b"0\r\n\r\n"),
+                None => false,
+            };
+            let no_body = head.starts_with("http/1.1 304") || head.starts_with("http/1.1 204");
+            if complete || no_body {
+                return raw;
+            }
+        }
+        let n = stream.read(&mut buf).unwrap();
+        if n == 0 {
+            return raw;
+        }
+        raw.extend_from_slice(&buf[..n]);
+    }
 }
 
 fn parse(raw: &[u8]) -> Reply {

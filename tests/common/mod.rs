@@ -9,6 +9,7 @@ pub mod manpage;
 pub mod oracle;
 pub mod serve;
 pub mod synth;
+pub mod webdriver;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
