@@ -56,7 +56,7 @@ fn load_reconciled(repo: &Repo) -> Result<Option<(Store<'_>, State, Here)>> {
 
 /// The document when there is no run.
 fn no_run_document() -> serde_json::Value {
-    serde_json::json!({"schema_version": SCHEMA_VERSION, "state": "none", "live": false})
+    serde_json::json!({"schema_version": SCHEMA_VERSION, "state": "none"})
 }
 
 fn json_document(store: &Store<'_>, state: &State, here: &Here) -> serde_json::Value {

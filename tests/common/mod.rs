@@ -532,12 +532,17 @@ pub fn assert_status_truthful(repo: &TestRepo) {
 }
 
 /// Whether an optional system tool is installed; when it is not, says which Debian
-/// package brings it (the test then skips; `.ci/run` installs every such tool).
+/// package brings it (the test then skips; under `CI`, where `.ci/run` installs every
+/// such tool, it fails).
 pub fn have_tool(program: &str, package: &str) -> bool {
     let found = std::env::var_os("PATH")
         .map(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
         .unwrap_or(false);
     if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is missing, which CI installs (Debian package {package})"
+        );
         eprintln!("skipped: {program} is not installed (Debian package {package})");
     }
     found
