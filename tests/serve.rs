@@ -285,3 +285,66 @@ fn a_command_from_elsewhere_never_runs_from_the_page() {
     assert!(!marker.exists(), "the command did not run");
     assert_eq!(repo.state_json(), before);
 }
+
+#[test]
+fn open_hands_the_address_to_the_browser() {
+    let repo = paused_at_review();
+    let opened = repo.tmp_dir().join("../opened");
+    let browser = repo.tmp_dir().join("../browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" > {}\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let browser_var = browser.display().to_string();
+    let served = Served::start_with(&repo, &["serve", "--open"], &[("BROWSER", &browser_var)]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !std::fs::read_to_string(&opened).is_ok_and(|text| text.ends_with('\n')) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the browser was never opened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap().trim(),
+        served.address
+    );
+}
+
+#[test]
+fn ctrl_c_on_the_server_pauses_the_run_a_decision_started_at_a_safe_point() {
+    let repo = TestRepo::generated(&crate::common::small_synth());
+    let clean = repo.copy();
+    clean.align_expect(&["--onto", "main"], 0);
+    let child = crate::common::start_slow(&repo, &["--onto", "main"], 40);
+    repo.align_expect(&["pause"], 0);
+    crate::common::wait_for_exit(child, 3);
+    assert_eq!(repo.status_json()["pause_reason"], "request");
+
+    let served = Served::start_with(&repo, &["serve"], &[("GIT_ALIGN_TEST_DELAY_MS", "200")]);
+    let approved = served.decide(r#"{"decision":"approve"}"#);
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(
+        approved.json()["live"],
+        true,
+        "the run goes on behind the answer"
+    );
+    let busy = served.decide(r#"{"decision":"skip"}"#);
+    assert_eq!(busy.status, 409, "one decision at a time: {}", busy.body);
+    assert_eq!(served.stop(), Some(0));
+
+    let status = repo.status_json();
+    assert_eq!(status["state"], "paused", "{status:#}");
+    assert_eq!(status["pause_reason"], "signal");
+    assert_eq!(status["live"], false);
+    crate::common::assert_status_truthful(&repo);
+    repo.align_expect(&["continue"], 0);
+    assert_eq!(repo.branches(), clean.branches());
+    repo.assert_fsck();
+}

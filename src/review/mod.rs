@@ -23,7 +23,7 @@ use guard::{Guard, Refusal};
 const MOST_BODY_BYTES: u64 = 64 << 10;
 /// How long a decision waits for the last one's run to let go of the run when it has
 /// just paused.
-const ENDING_GRACE: Duration = Duration::from_secs(2);
+const ENDING_GRACE: Duration = Duration::from_millis(500);
 /// How often the server looks for Ctrl-C between requests.
 const STOP_CHECK: Duration = Duration::from_millis(100);
 

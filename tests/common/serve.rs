@@ -19,8 +19,14 @@ pub struct Served {
 impl Served {
     /// Starts the server in `repo` on a free port.
     pub fn start(repo: &TestRepo) -> Served {
+        Served::start_with(repo, &["serve"], &[])
+    }
+
+    /// Starts `git align ARGS` (serve and its options) with `envs` added.
+    pub fn start_with(repo: &TestRepo, args: &[&str], envs: &[(&str, &str)]) -> Served {
         let mut child = repo
-            .align_cmd(&["serve"])
+            .align_cmd(args)
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
