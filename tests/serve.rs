@@ -348,3 +348,20 @@ fn ctrl_c_on_the_server_pauses_the_run_a_decision_started_at_a_safe_point() {
     assert_eq!(repo.branches(), clean.branches());
     repo.assert_fsck();
 }
+
+#[test]
+fn a_port_in_use_is_one_clear_line() {
+    let repo = paused_at_review();
+    let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = repo.align_expect(&["serve", "--port", &port], 1);
+    assert!(
+        out.starts_with(&format!("error: cannot listen on 127.0.0.1:{port}: ")),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("error:")).count(),
+        1,
+        "{out}"
+    );
+}

@@ -276,7 +276,7 @@ impl<'r> Runner<'r> {
             old: (old_base, branch.original),
             new: (new_base, new),
         };
-        report::rebase_review(self.repo, branch, ranges)
+        Ok(report::rebase_review(self.repo, branch, ranges))
     }
 
     /// After a branch of a run that stops at every step moved: the `branch` review

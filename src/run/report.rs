@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use crate::error::Result;
 use crate::git::{Oid, Repo};
 use crate::state::{BranchState, CheckpointCost, PauseReason, State};
 use crate::ui::Ui;
@@ -11,7 +10,7 @@ use crate::ui::Ui;
 /// The content of a `rebase` review checkpoint: the branch's move, then how its commits
 /// changed, as `git range-diff` shows it (`replayed`: the branch's own commits before,
 /// `onto..original` from the base or the parent's old tip, and after, `onto..new`).
-pub fn rebase_review(repo: &Repo, branch: &BranchState, replayed: Ranges) -> Result<String> {
+pub fn rebase_review(repo: &Repo, branch: &BranchState, replayed: Ranges) -> String {
     let mut out = format!(
         "{}: {} -> {} ({} commit(s) rewritten)\n",
         branch.name,
@@ -19,8 +18,12 @@ pub fn rebase_review(repo: &Repo, branch: &BranchState, replayed: Ranges) -> Res
         branch.new.map(|o| o.short()).unwrap_or_default(),
         branch.rewritten.len()
     );
-    out.push_str(&repo.range_diff(replayed.old, replayed.new)?);
-    Ok(out)
+    // What to review must not stop the run: without it, the header stays.
+    match repo.range_diff(replayed.old, replayed.new) {
+        Ok(range_diff) => out.push_str(&range_diff),
+        Err(e) => out.push_str(&format!("(no range-diff: {e})\n")),
+    }
+    out
 }
 
 /// A branch's own commits before and after its replay, each as `(base, tip)`.
