@@ -16,6 +16,7 @@ mod object_buffer;
 mod objects;
 mod oid;
 mod ort;
+mod pack_writer;
 mod range_diff;
 mod refs;
 mod remote;

@@ -7,13 +7,14 @@
 //! parts of its tree not on disk yet (a replayed commit changes a few paths, so only the
 //! trees along them are walked). libgit2's own mempack dump walks every commit's whole
 //! tree, which for a 2,000-file tree costs more than the replay itself. The pack is
-//! written without deltas (libgit2's delta search took half of a 5,000-branch run);
-//! `git gc` deltifies it later, as it does for every pack a fetch or push leaves.
+//! written without deltas (libgit2's delta search took half of a 5,000-branch run) by
+//! git-align's own pack writer; `git gc` deltifies it later, as it does for every pack
+//! a fetch or push leaves.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::io::Write;
 
+use super::pack_writer::PackWriter;
 use super::{GitContext, Oid};
 use crate::error::{Error, Result};
 
@@ -25,10 +26,6 @@ pub struct ObjectBuffer {
     /// The object database on disk alone, to tell what a pack must carry (and to write
     /// loose objects to).
     disk: git2::Odb<'static>,
-    /// The repository again, reading through `odb`, with a configuration that turns
-    /// delta search off (`pack.deltaCacheSize` is also libgit2's big-file threshold);
-    /// made at the first flush that has something to pack.
-    packer: RefCell<Option<git2::Repository>>,
     /// Where loose objects go instead of the disk, once [`ObjectBuffer::write_into`].
     scratch: RefCell<Option<git2::Odb<'static>>>,
     /// Commits written to memory since the last flush.
@@ -65,7 +62,6 @@ impl ObjectBuffer {
             mempack,
             odb,
             disk,
-            packer: RefCell::new(None),
             scratch: RefCell::new(None),
             commits: RefCell::new(Vec::new()),
         })
@@ -89,40 +85,38 @@ impl ObjectBuffer {
             return Ok(());
         }
         if !commits.is_empty() {
-            let mut packer = self.packer.borrow_mut();
-            if packer.is_none() {
-                *packer = Some(packer_for(repo, &self.odb)?);
-            }
-            let mut builder = packer
-                .as_ref()
-                .expect("made just above")
-                .packbuilder()
-                .ctx(|| "cannot pack new objects".into())?;
-            builder.set_threads(1);
+            let mut missing = Vec::new();
             let mut seen = HashSet::new();
             for commit in commits {
-                self.add_commit(repo, &mut builder, &mut seen, commit)?;
+                self.add_commit(repo, &mut missing, &mut seen, commit)?;
             }
-            if builder.object_count() > 0 {
-                let mut pack = git2::Buf::new();
-                builder
-                    .write_buf(&mut pack)
-                    .ctx(|| "cannot pack new objects".into())?;
-                let mut writer = self.odb.packwriter().ctx(|| "cannot write a pack".into())?;
-                writer
-                    .write_all(&pack)
-                    .map_err(|e| Error::io("cannot write a pack", e))?;
-                // A kill here leaves a temporary pack file and no ref naming its objects.
-                crate::crashpoint::point();
-                writer.commit().ctx(|| "cannot write a pack".into())?;
-                self.disk
-                    .refresh()
-                    .ctx(|| "cannot read the new pack".into())?;
+            if !missing.is_empty() {
+                self.write_pack(repo, &missing)?;
             }
         }
         self.mempack
             .reset()
             .ctx(|| "cannot empty the in-memory object store".into())
+    }
+
+    /// Writes `objects` (held in memory) as one pack in the repository's pack folder.
+    fn write_pack(&self, repo: &git2::Repository, objects: &[git2::Oid]) -> Result<()> {
+        let folder = repo.commondir().join("objects/pack");
+        let io = |e| Error::io(format!("cannot write a pack in {}", folder.display()), e);
+        let mut pack = PackWriter::create(&folder, objects.len()).map_err(io)?;
+        for oid in objects {
+            let object = self
+                .odb
+                .read(*oid)
+                .ctx(|| format!("cannot read object {oid}"))?;
+            pack.add(*oid, object.kind(), object.data()).map_err(io)?;
+        }
+        // A kill here leaves a temporary pack file and no ref naming its objects.
+        crate::crashpoint::point();
+        pack.finish().map_err(io)?;
+        self.disk
+            .refresh()
+            .ctx(|| "cannot read the new pack".into())
     }
 
     /// Writes `commit` and the part of its tree the disk lacks as loose objects, for a
@@ -196,7 +190,7 @@ impl ObjectBuffer {
     fn add_commit(
         &self,
         repo: &git2::Repository,
-        builder: &mut impl ObjectSink,
+        missing: &mut Vec<git2::Oid>,
         seen: &mut HashSet<git2::Oid>,
         commit: Oid,
     ) -> Result<()> {
@@ -206,15 +200,15 @@ impl ObjectBuffer {
         }
         let what = || format!("cannot pack commit {commit}");
         let tree = repo.find_commit(commit).ctx(what)?.tree_id();
-        builder.take(commit).ctx(what)?;
-        self.add_tree(repo, builder, seen, tree)
+        missing.push(commit);
+        self.add_tree(repo, missing, seen, tree)
     }
 
     /// Adds a tree that may be new, and whatever it holds that the disk lacks.
     fn add_tree(
         &self,
         repo: &git2::Repository,
-        builder: &mut impl ObjectSink,
+        missing: &mut Vec<git2::Oid>,
         seen: &mut HashSet<git2::Oid>,
         tree: git2::Oid,
     ) -> Result<()> {
@@ -222,63 +216,18 @@ impl ObjectBuffer {
             return Ok(());
         }
         let what = || format!("cannot pack tree {tree}");
-        builder.take(tree).ctx(what)?;
+        missing.push(tree);
         for entry in repo.find_tree(tree).ctx(what)?.iter() {
             match entry.kind() {
-                Some(git2::ObjectType::Tree) => self.add_tree(repo, builder, seen, entry.id())?,
+                Some(git2::ObjectType::Tree) => self.add_tree(repo, missing, seen, entry.id())?,
                 Some(git2::ObjectType::Blob)
                     if seen.insert(entry.id()) && !self.on_disk(entry.id()) =>
                 {
-                    builder.take(entry.id()).ctx(what)?
+                    missing.push(entry.id())
                 }
                 _ => {}
             }
         }
         Ok(())
     }
-}
-
-/// Where the objects a flush must write go: a pack being built, or a list.
-trait ObjectSink {
-    fn take(&mut self, oid: git2::Oid) -> std::result::Result<(), git2::Error>;
-}
-
-impl ObjectSink for git2::PackBuilder<'_> {
-    fn take(&mut self, oid: git2::Oid) -> std::result::Result<(), git2::Error> {
-        self.insert_object(oid, None)
-    }
-}
-
-impl ObjectSink for Vec<git2::Oid> {
-    fn take(&mut self, oid: git2::Oid) -> std::result::Result<(), git2::Error> {
-        self.push(oid);
-        Ok(())
-    }
-}
-
-/// The configuration the packer reads: `<git dir>/align/pack-config`.
-const PACKER_CONFIG: &str = "align/pack-config";
-/// What it holds.
-const PACKER_SETTINGS: &[u8] = b"[pack]\n\tdeltaCacheSize = 0\n";
-
-/// A handle on `repo` that reads objects through `odb` and packs without deltas.
-fn packer_for(repo: &git2::Repository, odb: &git2::Odb<'_>) -> Result<git2::Repository> {
-    let path = repo.commondir().join(PACKER_CONFIG);
-    if std::fs::read(&path).ok().as_deref() != Some(PACKER_SETTINGS) {
-        let io = |e| Error::io(format!("cannot write {}", path.display()), e);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        std::fs::write(&path, PACKER_SETTINGS).map_err(io)?;
-    }
-    let what = || "cannot set up packing".to_string();
-    let packer = git2::Repository::open(repo.path())
-        .ctx(|| format!("cannot open repository {}", repo.path().display()))?;
-    let mut config = git2::Config::new().ctx(what)?;
-    config
-        .add_file(&path, git2::ConfigLevel::App, false)
-        .ctx(what)?;
-    packer.set_config(&config).ctx(what)?;
-    packer.set_odb(odb).ctx(what)?;
-    Ok(packer)
 }
