@@ -7,9 +7,9 @@
 //! rename detection, content merging or `.gitattributes` could decide) is git's own,
 //! through `git merge-tree` (see `ort`).
 
-use std::collections::BTreeSet;
-use std::ffi::CString;
+use std::collections::{BTreeMap, BTreeSet};
 
+use super::tree_bytes::MODE_TREE;
 use super::{GitContext, Oid, Repo};
 use crate::error::Result;
 
@@ -53,7 +53,6 @@ fn clean(tree: Oid) -> TreeMerge {
     }
 }
 
-const MODE_TREE: i32 = 0o040000;
 const MODE_BLOB: i32 = 0o100644;
 
 type EntryKey = Option<(git2::Oid, i32)>;
@@ -166,10 +165,10 @@ impl Repo {
         if let Some(base) = base {
             names.extend(base.iter().map(|e| e.name_bytes().to_vec()));
         }
-        let mut builder = self
-            .inner
-            .treebuilder(Some(ours))
-            .ctx(|| "cannot build a merged tree".into())?;
+        let mut entries: BTreeMap<Vec<u8>, (i32, git2::Oid)> = ours
+            .iter()
+            .map(|e| (e.name_bytes().to_vec(), (e.filemode(), e.id())))
+            .collect();
         let mut changed = false;
         for name in names {
             let b = base.and_then(|t| t.get_name_bytes(&name));
@@ -188,19 +187,12 @@ impl Repo {
                     None => return Ok(None),
                 }
             };
-            let cname = CString::new(name).expect("tree entry names hold no NUL");
             match merged {
                 Some((oid, mode)) if !(mode == MODE_TREE && self.is_empty_tree(oid)?) => {
-                    builder
-                        .insert(cname, oid, mode)
-                        .ctx(|| format!("cannot add {path} to a merged tree"))?;
+                    entries.insert(name, (mode, oid));
                 }
                 _ => {
-                    if builder.get(cname.clone()).ok().flatten().is_some() {
-                        builder
-                            .remove(cname)
-                            .ctx(|| format!("cannot remove {path} from a merged tree"))?;
-                    }
+                    entries.remove(&name);
                 }
             }
             changed = true;
@@ -208,11 +200,11 @@ impl Repo {
         if !changed {
             return Ok(Some(ours.id()));
         }
-        Ok(Some(
-            builder
-                .write()
-                .ctx(|| "cannot write a merged tree".into())?,
-        ))
+        let entries = entries
+            .into_iter()
+            .map(|(name, (mode, oid))| (name, mode, oid))
+            .collect();
+        self.write_tree_entries(entries).map(Some)
     }
 
     /// A folder both sides changed (present on both, and in the base if anywhere),
@@ -263,10 +255,7 @@ impl Repo {
         if let Some(&known) = self.attributes.borrow().get(&tree) {
             return Ok(known);
         }
-        let mut builder = self
-            .inner
-            .treebuilder(None)
-            .ctx(|| "cannot build a tree of attributes".into())?;
+        let mut entries = Vec::new();
         for entry in self.find_tree(tree)?.iter() {
             let kept = if entry.name_bytes() == b".gitattributes" && entry.filemode() != MODE_TREE {
                 Some((entry.id(), entry.filemode()))
@@ -277,18 +266,12 @@ impl Repo {
                 None
             };
             if let Some((id, mode)) = kept {
-                builder
-                    .insert(entry.name_bytes(), id, mode)
-                    .ctx(|| "cannot build a tree of attributes".into())?;
+                entries.push((entry.name_bytes().to_vec(), mode, id));
             }
         }
-        let found = match builder.len() {
-            0 => None,
-            _ => Some(Oid::from_git(
-                builder
-                    .write()
-                    .ctx(|| "cannot write a tree of attributes".into())?,
-            )),
+        let found = match entries.is_empty() {
+            true => None,
+            false => Some(Oid::from_git(self.write_tree_entries(entries)?)),
         };
         self.attributes.borrow_mut().insert(tree, found);
         Ok(found)

@@ -21,6 +21,7 @@ mod range_diff;
 mod refs;
 mod remote;
 mod stash;
+mod tree_bytes;
 mod workdir;
 
 use std::cell::RefCell;

@@ -67,6 +67,36 @@ impl ObjectBuffer {
         })
     }
 
+    /// Writes an object into memory: its id hashed here, and nothing asked of the disk
+    /// (libgit2's odb looks for every object it writes on disk first, and reads the
+    /// pack folder again each time it is not there, which for new objects is always).
+    /// The next flush packs what the disk lacks.
+    pub fn write(&self, kind: git2::ObjectType, data: &[u8]) -> Result<git2::Oid> {
+        use git2::Binding;
+        let what = || "cannot write an object".to_string();
+        let oid = git2::Oid::hash_object(kind, data).ctx(what)?;
+        let backend = self.mempack.raw();
+        // SAFETY: the mempack backend lives as long as `odb`, which outlives
+        // `self.mempack`; its write copies `data` and keeps nothing of ours.
+        let code = unsafe {
+            let write = (*backend).write.expect("a mempack backend writes");
+            write(
+                backend,
+                oid.raw(),
+                data.as_ptr().cast(),
+                data.len(),
+                kind.raw(),
+            )
+        };
+        if code < 0 {
+            return Err(Error::Git {
+                context: what(),
+                message: git2::Error::last_error(code).message().to_string(),
+            });
+        }
+        Ok(oid)
+    }
+
     /// Notes a commit written to memory, so the next flush packs it.
     pub fn note_commit(&self, oid: Oid) {
         self.commits.borrow_mut().push(oid);

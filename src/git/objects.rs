@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::tree_bytes::{TreeEntry, MODE_TREE};
 use super::{found, GitContext, Identity, Oid, Repo};
 use crate::error::{Error, Result};
 
@@ -62,21 +63,13 @@ impl Repo {
 
     /// Writes a tree of `files` (blobs) and `dirs` (subtrees).
     pub fn write_tree(&self, files: &[(&str, Oid)], dirs: &[(&str, Oid)]) -> Result<Oid> {
-        let mut builder = self
-            .inner
-            .treebuilder(None)
-            .ctx(|| "cannot build a tree".into())?;
         let entries = files
             .iter()
             .map(|(name, oid)| (name, oid, 0o100644))
-            .chain(dirs.iter().map(|(name, oid)| (name, oid, 0o040000)));
-        for (name, oid, mode) in entries {
-            builder
-                .insert(name, oid.to_git(), mode)
-                .ctx(|| format!("cannot add {name} to a tree"))?;
-        }
-        let oid = builder.write().ctx(|| "cannot write a tree".into())?;
-        Ok(Oid::from_git(oid))
+            .chain(dirs.iter().map(|(name, oid)| (name, oid, MODE_TREE)))
+            .map(|(name, oid, mode)| (name.as_bytes().to_vec(), mode, oid.to_git()))
+            .collect();
+        self.write_tree_entries(entries).map(Oid::from_git)
     }
 
     /// The content of the blob at `name` in the root of `commit`'s tree; a blob larger
@@ -200,18 +193,27 @@ impl Repo {
     }
 
     pub(super) fn write_object(&self, kind: git2::ObjectType, data: &[u8]) -> Result<Oid> {
-        let odb = self
-            .inner
-            .odb()
-            .ctx(|| "cannot open the object database".into())?;
-        let oid = Oid::from_git(
-            odb.write(kind, data)
-                .ctx(|| "cannot write an object".into())?,
-        );
-        if let (git2::ObjectType::Commit, Some(objects)) = (kind, &self.objects) {
+        let Some(objects) = &self.objects else {
+            let odb = self
+                .inner
+                .odb()
+                .ctx(|| "cannot open the object database".into())?;
+            let oid = odb
+                .write(kind, data)
+                .ctx(|| "cannot write an object".into())?;
+            return Ok(Oid::from_git(oid));
+        };
+        let oid = Oid::from_git(objects.write(kind, data)?);
+        if kind == git2::ObjectType::Commit {
             objects.note_commit(oid);
         }
         Ok(oid)
+    }
+
+    /// Writes a tree of `entries` (name, mode, object; names unique).
+    pub(super) fn write_tree_entries(&self, entries: Vec<TreeEntry>) -> Result<git2::Oid> {
+        let bytes = super::tree_bytes::tree_bytes(entries);
+        Ok(self.write_object(git2::ObjectType::Tree, &bytes)?.to_git())
     }
 
     pub(super) fn find_commit(&self, oid: Oid) -> Result<git2::Commit<'_>> {
