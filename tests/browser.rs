@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::common::serve::Served;
+use crate::common::serve::{decisions, Served};
 use crate::common::webdriver::{Browser, ENTER};
 use crate::common::{have_tool, TestRepo};
 use crate::core::fixture;
@@ -39,24 +39,6 @@ fn card_of(branch: &str, decisions: usize) -> String {
            && !document.getElementById('approve').disabled \
            && document.querySelectorAll('#decisions li').length === {decisions};"
     )
-}
-
-/// The recorded decisions as (decision, step, branch, feedback).
-fn decisions(repo: &TestRepo) -> Vec<(String, String, String, String)> {
-    repo.status_json()["decisions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let text = |key: &str| d[key].as_str().unwrap_or("").to_string();
-            (
-                text("decision"),
-                text("step"),
-                text("branch"),
-                text("feedback"),
-            )
-        })
-        .collect()
 }
 
 fn decision(
@@ -125,7 +107,7 @@ fn a_person_approves_revises_skips_and_cancels_in_the_page() {
         "feat-a moved as git rebase moves it"
     );
     assert_eq!(
-        decisions(&repo),
+        decisions(&repo.status_json()),
         [decision("approve", "rebase", "feat-a", "")]
     );
 
@@ -135,7 +117,7 @@ fn a_person_approves_revises_skips_and_cancels_in_the_page() {
     browser.find("#send-revise").click();
     browser.wait_until("the revised card of feat-b", &card_of("feat-b", 2));
     assert_eq!(
-        decisions(&repo)[1],
+        decisions(&repo.status_json())[1],
         decision("revise", "rebase", "feat-b", "keep b.txt as it is")
     );
     assert_eq!(repo.rev("feat-b"), before_run["feat-b"]);
@@ -146,7 +128,7 @@ fn a_person_approves_revises_skips_and_cancels_in_the_page() {
     assert_eq!(repo.rev("feat-b"), before_run["feat-b"]);
     assert_eq!(repo.status_json()["branches"][1]["status"], "skipped");
     assert_eq!(
-        decisions(&repo)[2],
+        decisions(&repo.status_json())[2],
         decision("skip", "rebase", "feat-b", "")
     );
 
@@ -168,7 +150,7 @@ fn a_person_approves_revises_skips_and_cancels_in_the_page() {
         false
     );
     assert_eq!(repo.status_json()["state"], "paused");
-    assert_eq!(decisions(&repo).len(), 3);
+    assert_eq!(decisions(&repo.status_json()).len(), 3);
 
     browser.find("#cancel").click();
     browser.find("#confirm-yes").click();
@@ -179,7 +161,10 @@ fn a_person_approves_revises_skips_and_cancels_in_the_page() {
            && document.getElementById('polling').textContent.includes('not polling')",
     );
     assert_eq!(repo.branches(), before_run, "every branch is back");
-    assert_eq!(decisions(&repo)[3], decision("cancel", "rebase", "p", ""));
+    assert_eq!(
+        decisions(&repo.status_json())[3],
+        decision("cancel", "rebase", "p", "")
+    );
     repo.assert_fsck();
     assert_eq!(served.stop(), Some(0));
 }

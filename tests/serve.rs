@@ -3,7 +3,7 @@
 //! refused with 409 where the run is not paused for them.
 
 use crate::common::http::request;
-use crate::common::serve::Served;
+use crate::common::serve::{decisions, Served};
 use crate::common::{file_with, TestRepo};
 use crate::core::fixture;
 
@@ -41,24 +41,6 @@ fn wait_for(
 
 fn paused_at(state: &serde_json::Value, branch: &str) -> bool {
     state["state"] == "paused" && state["live"] == false && state["current"] == branch
-}
-
-/// The recorded decisions without their times.
-fn decisions(state: &serde_json::Value) -> Vec<(String, String, String, String)> {
-    state["decisions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            let text = |key: &str| d[key].as_str().unwrap_or("").to_string();
-            (
-                text("decision"),
-                text("step"),
-                text("branch"),
-                text("feedback"),
-            )
-        })
-        .collect()
 }
 
 #[test]
@@ -116,7 +98,7 @@ fn the_api_answers_only_its_own_page_with_the_token() {
         status(&[("Authorization", &bearer), ("Origin", &own_origin)]),
         200
     );
-    let before = repo.refs();
+    let before = (repo.refs(), repo.state_json());
     let forged = request(
         port,
         "POST",
@@ -136,7 +118,11 @@ fn the_api_answers_only_its_own_page_with_the_token() {
         Some(r#"{"decision":"cancel"}"#),
     );
     assert_eq!(tokenless.status, 401);
-    assert_eq!(repo.refs(), before, "a refused request changes nothing");
+    assert_eq!(
+        (repo.refs(), repo.state_json()),
+        before,
+        "a refused request changes nothing"
+    );
     assert_eq!(request(port, "GET", "/nothing", &[], None).status, 404);
     assert_eq!(served.stop(), Some(0), "Ctrl-C stops the server");
 }
@@ -276,12 +262,12 @@ fn a_command_from_elsewhere_never_runs_from_the_page() {
     std::fs::remove_file(repo.path.join(".git/align/trusted-exec")).unwrap();
     let served = Served::start(&repo);
     let before = repo.state_json();
-    let refused = served.decide(r#"{"decision":"approve"}"#);
-    assert_eq!(refused.status, 409, "{}", refused.body);
-    assert!(refused.json()["hint"]
-        .as_str()
-        .unwrap()
-        .contains("--trust-exec"));
+    for decision in ["approve", "skip"] {
+        let refused = served.decide(&format!(r#"{{"decision":"{decision}"}}"#));
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        let hint = refused.json()["hint"].as_str().unwrap().to_string();
+        assert!(hint.contains("--trust-exec"), "{hint}");
+    }
     assert!(!marker.exists(), "the command did not run");
     assert_eq!(repo.state_json(), before);
 }
@@ -291,11 +277,12 @@ fn open_hands_the_address_to_the_browser() {
     let repo = paused_at_review();
     let opened = repo.tmp_dir().join("../opened");
     let browser = repo.tmp_dir().join("../browser.sh");
-    std::fs::write(
-        &browser,
-        format!("#!/bin/sh\necho \"$1\" > {}\n", opened.display()),
-    )
-    .unwrap();
+    // The stand-in keeps the page it was given, then says where it was.
+    let script = format!(
+        "#!/bin/sh\ncat \"$1\" > {0}.page\necho \"$1\" > {0}\n",
+        opened.display()
+    );
+    std::fs::write(&browser, script).unwrap();
     std::fs::set_permissions(
         &browser,
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
@@ -311,10 +298,13 @@ fn open_hands_the_address_to_the_browser() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    assert_eq!(
-        std::fs::read_to_string(&opened).unwrap().trim(),
-        served.address
+    let given = std::fs::read_to_string(&opened).unwrap();
+    assert!(
+        !given.contains("token"),
+        "the token stays off command lines: {given}"
     );
+    let page = std::fs::read_to_string(opened.with_extension("page")).unwrap();
+    assert!(page.contains(&format!("url={}", served.address)), "{page}");
 }
 
 #[test]
@@ -337,6 +327,10 @@ fn ctrl_c_on_the_server_pauses_the_run_a_decision_started_at_a_safe_point() {
     );
     let busy = served.decide(r#"{"decision":"skip"}"#);
     assert_eq!(busy.status, 409, "one decision at a time: {}", busy.body);
+    assert!(busy.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("wait for its next pause"));
     assert_eq!(served.stop(), Some(0));
 
     let status = repo.status_json();
@@ -364,4 +358,73 @@ fn a_port_in_use_is_one_clear_line() {
         1,
         "{out}"
     );
+}
+
+#[test]
+fn a_decision_on_a_pause_the_page_no_longer_shows_is_refused() {
+    let repo = paused_at_review();
+    let served = Served::start(&repo);
+    let seen = served.state()["checkpoint"].as_str().unwrap().to_string();
+    repo.align_expect(&["continue"], 3);
+    let before = (repo.refs(), repo.state_json());
+    let stale = served.decide(&format!(
+        r#"{{"decision":"approve","checkpoint":"{seen}"}}"#
+    ));
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.json()["error"].as_str().unwrap().contains("moved on"));
+    assert_eq!((repo.refs(), repo.state_json()), before);
+    let now = served.state()["checkpoint"].as_str().unwrap().to_string();
+    let current = served.decide(&format!(r#"{{"decision":"skip","checkpoint":"{now}"}}"#));
+    assert_eq!(current.status, 200, "{}", current.body);
+}
+
+#[test]
+fn oversized_slow_and_broken_requests_do_not_hold_the_server() {
+    use std::io::Write;
+    let repo = paused_at_review();
+    let served = Served::start(&repo);
+    let port = served.port;
+    let huge = request(
+        port,
+        "POST",
+        "/api/decision",
+        &[("Content-Length", "18446744073709551615")],
+        None,
+    );
+    assert_eq!(huge.status, 413);
+    let long_head = "x".repeat(20_000);
+    let big_head = request(port, "GET", "/", &[("X-Filler", &long_head)], None);
+    assert_eq!(big_head.status, 431);
+    // A client that says it sends a body and then sends nothing: answered when its
+    // time is up, while the next client waits at most that long.
+    let mut silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let head = format!(
+        "POST /api/decision HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 2000\r\n\r\n"
+    );
+    silent.write_all(head.as_bytes()).unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        served.get("/api/state", &[]).status,
+        200,
+        "the server answers others"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(15));
+    drop(silent);
+    assert_eq!(served.stop(), Some(0));
+}
+
+#[test]
+fn feedback_with_terminal_codes_is_kept_escaped_and_the_run_stays_readable() {
+    let repo = paused_at_review();
+    let served = Served::start(&repo);
+    let revised = served.decide(r#"{"decision":"revise","feedback":"red \u001b[31m here\u0007"}"#);
+    assert_eq!(revised.status, 200, "{}", revised.body);
+    let state = wait_for(&served, "revised", |s| {
+        paused_at(s, "feat-a") && s["decisions"].as_array().unwrap().len() == 1
+    });
+    let feedback = decisions(&state)[0].3.clone();
+    assert!(!feedback.chars().any(|c| c.is_control()), "{feedback:?}");
+    assert!(feedback.starts_with("red ") && feedback.contains("[31m here"), "{feedback:?}");
+    repo.align_expect(&["status"], 0);
+    repo.align_expect(&["cancel"], 0);
 }

@@ -201,7 +201,8 @@ fn record_decision(state: &mut State, decision: &str, feedback: Option<String>) 
         step,
         branch: state.current.clone(),
         decision: decision.into(),
-        feedback,
+        // Kept as text the state can always hold (no terminal codes).
+        feedback: feedback.map(|text| crate::ui::escape_lines(&text)),
         at: crate::time::now_rfc3339(),
     });
 }

@@ -7,6 +7,8 @@ use crate::error::{Error, Result};
 /// Lines of a range-diff kept in a review's content; the rest is left to the command
 /// the content names.
 const MOST_LINES: usize = 400;
+/// Bytes kept, for lines that are long (minified files): the state holds the content.
+const MOST_BYTES: usize = 256 << 10;
 
 impl Repo {
     /// What `git range-diff old_base..old_tip new_base..new_tip` prints, without colour,
@@ -35,16 +37,23 @@ impl Repo {
         }
         let text = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<&str> = text.lines().collect();
-        if lines.len() <= MOST_LINES {
-            return Ok(text.into_owned());
+        let mut kept = lines[..lines.len().min(MOST_LINES)].join("\n");
+        kept.push('\n');
+        if kept.len() > MOST_BYTES {
+            let mut end = MOST_BYTES;
+            while !kept.is_char_boundary(end) {
+                end -= 1;
+            }
+            kept.truncate(end);
+            kept.push('\n');
         }
-        let mut kept = lines[..MOST_LINES].join("\n");
-        kept.push_str(&format!(
-            "\n... {} more line(s): git range-diff {} {}\n",
-            lines.len() - MOST_LINES,
-            short_range(old_base, old_tip),
-            short_range(new_base, new_tip)
-        ));
+        if kept.len() < text.len() {
+            kept.push_str(&format!(
+                "... cut here, the whole of it: git range-diff {} {}\n",
+                short_range(old_base, old_tip),
+                short_range(new_base, new_tip)
+            ));
+        }
         Ok(kept)
     }
 }

@@ -7,6 +7,7 @@ use std::process::{Child, ChildStdout, Stdio};
 use super::http::{request, Reply};
 use super::TestRepo;
 
+/// A running `git align serve`.
 pub struct Served {
     child: Child,
     /// Kept open: the server's later lines must not meet a closed pipe.
@@ -98,4 +99,23 @@ impl Drop for Served {
             let _ = self.child.wait();
         }
     }
+}
+
+/// The decisions a state document records, without their times: (decision, step,
+/// branch, feedback).
+pub fn decisions(state: &serde_json::Value) -> Vec<(String, String, String, String)> {
+    state["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or("").to_string();
+            (
+                text("decision"),
+                text("step"),
+                text("branch"),
+                text("feedback"),
+            )
+        })
+        .collect()
 }

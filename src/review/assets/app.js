@@ -4,6 +4,7 @@
 "use strict";
 
 const POLL_MS = 2000;
+const RETRY_MS = 5000;
 const TOKEN_KEY = "git-align-review-token";
 const REASONS = {
   checkpoint: "Review",
@@ -12,6 +13,7 @@ const REASONS = {
   request: "Paused on request",
   signal: "Paused by Ctrl-C",
   ref_locked: "A ref is locked",
+  interrupted: "Interrupted",
 };
 
 let token = "";
@@ -49,6 +51,7 @@ function isOpen(d) {
 
 async function poll() {
   clearTimeout(timer);
+  let failed = false;
   try {
     const headers = etag ? { "If-None-Match": etag } : {};
     const response = await api("/api/state", { headers });
@@ -59,22 +62,27 @@ async function poll() {
     } else if (response.status !== 304) {
       const body = await response.json().catch(() => ({}));
       say(body.error || "the server answered " + response.status, true);
+      failed = true;
     }
   } catch (e) {
     say("cannot reach git align serve (" + e.message + ")", true);
+    failed = true;
   }
-  schedule();
+  schedule(failed);
 }
 
-function schedule() {
+// Polls while a run is open; after a failed poll, again a little later.
+function schedule(failed = false) {
   clearTimeout(timer);
-  const polling = isOpen(doc);
+  const polling = failed || isOpen(doc);
   if (polling) {
-    timer = setTimeout(poll, POLL_MS);
+    timer = setTimeout(poll, failed ? RETRY_MS : POLL_MS);
   }
-  $("polling").textContent = polling
-    ? "Following the run (every 2 s)."
-    : "No run is going on: not polling.";
+  $("polling").textContent = failed
+    ? "Cannot read the run: trying again every 5 s."
+    : polling
+      ? "Following the run (every 2 s)."
+      : "No run is going on: not polling.";
 }
 
 function short(oid) {
@@ -95,6 +103,10 @@ function ago(iso) {
 }
 
 function render() {
+  if (doc && doc.serve_error) {
+    const failure = doc.serve_error;
+    say("The run stopped with an error: " + failure.error + (failure.hint ? " (" + failure.hint + ")" : ""), true);
+  }
   renderRun();
   renderCard();
   renderBranches();
@@ -115,14 +127,15 @@ function renderRun() {
 }
 
 function renderCard() {
-  const paused = doc && doc.state === "paused" && !doc.live;
+  const interrupted = doc && doc.state === "running" && doc.interrupted && !doc.live;
+  const paused = doc && !doc.live && (doc.state === "paused" || interrupted);
   $("live").hidden = !(doc && doc.live);
   $("card").hidden = !paused;
   if (!paused) {
     shownPause = null;
     return;
   }
-  const reason = doc.pause_reason || "request";
+  const reason = interrupted ? "interrupted" : doc.pause_reason || "request";
   const where = doc.current ? (doc.step ? doc.step + " of " + doc.current : doc.current)
     : (doc.step ? doc.step + " of the run" : "the run");
   $("card-title").textContent = (REASONS[reason] || reason) + ": " + where;
@@ -138,6 +151,8 @@ function renderCard() {
   const revisable = (reason === "checkpoint" || reason === "check_failed") &&
     (doc.step === "rebase" || doc.step === "exec");
   $("revise").disabled = !revisable;
+  const current = (doc.branches || []).find((b) => b.name === doc.current);
+  $("skip").disabled = !(current && (current.status === "current" || current.status === "conflict"));
   const key = doc.checkpoint;
   if (key !== shownPause) {
     shownPause = key;
@@ -199,8 +214,11 @@ function renderDecisions() {
 }
 
 function setButtons(enabled) {
-  for (const id of ["approve", "skip", "cancel", "send-revise"]) $(id).disabled = !enabled;
-  if (!enabled) $("revise").disabled = true;
+  for (const id of ["approve", "cancel", "send-revise"]) $(id).disabled = !enabled;
+  if (!enabled) {
+    $("revise").disabled = true;
+    $("skip").disabled = true;
+  }
 }
 
 function openRevise() {
@@ -221,23 +239,27 @@ async function decide(decision, feedback) {
     const response = await api("/api/decision", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(feedback === undefined ? { decision } : { decision, feedback }),
+      body: JSON.stringify({ decision, feedback, checkpoint: doc && doc.checkpoint }),
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       say((body.error || "refused (" + response.status + ")") + (body.hint ? " (" + body.hint + ")" : ""), true);
       setButtons(true);
       renderCard();
+      etag = null;
+      poll();
       return;
     }
     say("Sent: " + decision + ".");
+    if (decision === "revise") $("feedback").value = "";
     etag = null;
-    doc = body;
+    if (response.status === 200) doc = body;
     shownPause = null;
     render();
   } catch (e) {
     say("cannot reach git align serve (" + e.message + ")", true);
     setButtons(true);
+    renderCard();
   }
   schedule();
 }
@@ -258,7 +280,6 @@ function wire() {
       $("feedback").focus();
       return;
     }
-    $("feedback").value = "";
     decide("revise", feedback);
   });
   $("cancel").addEventListener("click", () => $("confirm-cancel").showModal());
