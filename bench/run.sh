@@ -4,12 +4,14 @@
 # peak memory, and whether git align's trees equal git replay's.
 #
 #   bench/run.sh [WORKLOADS] [RUNS]      e.g. bench/run.sh "10 100 1000 5000 stack20 stack200 ripgrep click" 3
+#   PLACES=tmpfs REBASE_MAX=0 PER_STACK=0 bench/run.sh "1000 5000 20000 1000@100000" 3   the scale table
 #   EXEC=true FILES=100000 bench/run.sh "20" 3   the --exec check against `git rebase --exec`
 #   REF_FORMAT=reftable bench/run.sh "1000 5000" 3   every repository on the reftable ref backend
 #   PER_STACK=0 leaves out the git-replay-per-stack column (minutes at 5,000 branches)
 #
 # Workloads (all made by this repository: bench/mkrepo.rs and tests/data/):
 #   N        N topics x 3 commits plus 2 stacks of 5 on a 2,000-file tree (FILES files)
+#   N@F      the same on an F-file tree (1000@100000: 1,000 topics, 100,000 files)
 #   stackD   one stack of D branches x 3 commits on the same tree
 #   NAME     the real topics of tests/data/NAME-topics.bundle; the stacks git rebase
 #            stops on are deleted first, so every tool does the same (clean) work
@@ -57,16 +59,17 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'; }
 
-# tops REPO -> the top branch of every stack (a branch no other branch contains; of
-# branches at one commit, the last by name), one a line
+# tops REPO -> the top branch of every stack (a branch no other branch's commits have
+# as a parent; of branches at one commit, the last by name), one a line
 tops() {
   local repo=$1
   git -C "$repo" for-each-ref --format='%(objectname) %(refname:short)' refs/heads/ |
     grep -v ' main$' | sort -k2 >"$repo.branches"
-  git -C "$repo" merge-base --independent $(cut -d' ' -f1 "$repo.branches") | sort >"$repo.tips"
-  awk 'NR == FNR { tip[$1] = 1; next } ($1 in tip) { top[$1] = $2 } END { for (t in top) print top[t] }' \
-    "$repo.tips" "$repo.branches" | sort
-  rm -f "$repo.branches" "$repo.tips"
+  git -C "$repo" rev-list --parents --branches --not main old-base |
+    cut -s -d' ' -f2- | tr ' ' '\n' | sort -u >"$repo.parents"
+  awk 'NR == FNR { parent[$1] = 1; next } !($1 in parent) { top[$1] = $2 } END { for (t in top) print top[t] }' \
+    "$repo.parents" "$repo.branches" | sort
+  rm -f "$repo.branches" "$repo.parents"
 }
 
 # align_with TOOL REPO -> seconds TOOL takes to align every branch of REPO onto main
@@ -143,6 +146,7 @@ clean_subset() {
 make_repo() {
   case $1 in
     stack*) "$mkrepo" "$2" --topics 0 --commits 3 --files "$files" --stacks 1 --depth "${1#stack}" >/dev/null ;;
+    *@*) "$mkrepo" "$2" --topics "${1%@*}" --commits 3 --files "${1#*@}" --stacks 2 --depth 5 >/dev/null ;;
     *[!0-9]*)
       git -c init.defaultBranch=main clone -q -b main "$here/tests/data/$1-topics.bundle" "$2"
       git -C "$2" for-each-ref --format='create refs/heads/%(refname:lstrip=3) %(objectname)' refs/remotes/origin/ |

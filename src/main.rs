@@ -50,22 +50,32 @@ fn run(cli: Cli) -> Result<Outcome, Error> {
         _ => {}
     }
     let ctx = Ctx::new(Repo::discover()?, ui);
+    let outcome = run_in(&ctx, cli);
+    // The process ends now: freeing what libgit2 holds (its caches, the in-memory
+    // objects: 4% of a 5,000-branch run) is left to the kernel, as git leaves it; only
+    // the helper processes are waited for.
+    ctx.repo.end_helpers();
+    std::mem::forget(ctx);
+    outcome
+}
+
+fn run_in(ctx: &Ctx, cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
-        None => commands::cmd_start(&ctx, &cli.start),
-        Some(Command::Start(args)) => commands::cmd_start(&ctx, &args),
-        Some(Command::Status(args)) => commands::cmd_status(&ctx, &args),
-        Some(Command::Pause) => commands::cmd_pause(&ctx),
-        Some(Command::Continue(args)) => commands::cmd_continue(&ctx, &args),
-        Some(Command::Skip(args)) => commands::cmd_skip(&ctx, &args),
-        Some(Command::Cancel(args)) => commands::cmd_cancel(&ctx, &args),
-        Some(Command::Undo(args)) => commands::cmd_undo(&ctx, &args),
-        Some(Command::Log(args)) => commands::cmd_log(&ctx, &args),
-        Some(Command::Recover) => commands::cmd_recover(&ctx),
-        Some(Command::Push(args)) => commands::cmd_push(&ctx, &args),
-        Some(Command::Fetch(args)) => commands::cmd_fetch(&ctx, &args),
-        Some(Command::Serve(args)) => commands::cmd_serve(&ctx, &args),
-        Some(Command::Hooks(args)) => commands::cmd_hooks(&ctx, &args),
-        Some(Command::Hook(args)) => commands::cmd_hook(&ctx, &args),
+        None => commands::cmd_start(ctx, &cli.start),
+        Some(Command::Start(args)) => commands::cmd_start(ctx, &args),
+        Some(Command::Status(args)) => commands::cmd_status(ctx, &args),
+        Some(Command::Pause) => commands::cmd_pause(ctx),
+        Some(Command::Continue(args)) => commands::cmd_continue(ctx, &args),
+        Some(Command::Skip(args)) => commands::cmd_skip(ctx, &args),
+        Some(Command::Cancel(args)) => commands::cmd_cancel(ctx, &args),
+        Some(Command::Undo(args)) => commands::cmd_undo(ctx, &args),
+        Some(Command::Log(args)) => commands::cmd_log(ctx, &args),
+        Some(Command::Recover) => commands::cmd_recover(ctx),
+        Some(Command::Push(args)) => commands::cmd_push(ctx, &args),
+        Some(Command::Fetch(args)) => commands::cmd_fetch(ctx, &args),
+        Some(Command::Serve(args)) => commands::cmd_serve(ctx, &args),
+        Some(Command::Hooks(args)) => commands::cmd_hooks(ctx, &args),
+        Some(Command::Hook(args)) => commands::cmd_hook(ctx, &args),
         Some(Command::Demo)
         | Some(Command::Completions(_))
         | Some(Command::Complete(_))

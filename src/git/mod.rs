@@ -187,6 +187,12 @@ impl Repo {
             .map(|_| git_refs::GitRefs::new(self.common_dir()))
     }
 
+    /// Ends the helper processes (git's merges), waiting for them: before a process
+    /// exits without dropping the repository.
+    pub fn end_helpers(&self) {
+        self.ort.borrow_mut().end_processes();
+    }
+
     /// The same repository opened again without the in-memory object store: what it
     /// writes goes to disk at once as loose objects (small, frequent writes such as
     /// checkpoints, which a pack per write would make slower).

@@ -61,6 +61,11 @@ pub struct Ort {
 }
 
 impl Ort {
+    /// Ends every `git merge-tree` process (each reads its end of input and exits).
+    pub fn end_processes(&mut self) {
+        self.processes.clear();
+    }
+
     /// Merges `theirs` into `ours` (commits) against `base` (None: the merge bases git
     /// finds), reading attributes from the tree `attributes` (None: there are none).
     pub fn merge(
