@@ -424,7 +424,10 @@ fn feedback_with_terminal_codes_is_kept_escaped_and_the_run_stays_readable() {
     });
     let feedback = decisions(&state)[0].3.clone();
     assert!(!feedback.chars().any(|c| c.is_control()), "{feedback:?}");
-    assert!(feedback.starts_with("red ") && feedback.contains("[31m here"), "{feedback:?}");
+    assert!(
+        feedback.starts_with("red ") && feedback.contains("[31m here"),
+        "{feedback:?}"
+    );
     repo.align_expect(&["status"], 0);
     repo.align_expect(&["cancel"], 0);
 }

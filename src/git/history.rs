@@ -122,7 +122,7 @@ impl Repo {
                 (None, None) => return Ok(()),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
-                (Some(o), Some(n)) => git_entry_order(o, n),
+                (Some(o), Some(n)) => super::tree_bytes::entry_order(o, n),
             };
             let (o, n) = match order {
                 std::cmp::Ordering::Less => (olds.pop(), None),
@@ -252,18 +252,6 @@ fn meta_of(commit: &git2::Commit<'_>) -> CommitMeta {
         parents: commit.parent_ids().map(Oid::from_git).collect(),
         tree: Oid::from_git(commit.tree_id()),
     }
-}
-
-/// git's tree entry order: by name, with a subtree's name compared as if it ended in `/`.
-fn git_entry_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let key = |e: &git2::TreeEntry<'_>| {
-        let mut name = e.name_bytes().to_vec();
-        if e.kind() == Some(git2::ObjectType::Tree) {
-            name.push(b'/');
-        }
-        name
-    };
-    key(a).cmp(&key(b))
 }
 
 #[cfg(test)]

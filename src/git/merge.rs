@@ -7,9 +7,7 @@
 //! rename detection, content merging or `.gitattributes` could decide) is git's own,
 //! through `git merge-tree` (see `ort`).
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use super::tree_bytes::MODE_TREE;
+use super::tree_bytes::{differing_names, edited_tree_bytes, MODE_TREE};
 use super::{GitContext, Oid, Repo};
 use crate::error::Result;
 
@@ -161,15 +159,11 @@ impl Repo {
         theirs: &git2::Tree<'_>,
         prefix: &str,
     ) -> Result<Option<git2::Oid>> {
-        let mut names: BTreeSet<Vec<u8>> = theirs.iter().map(|e| e.name_bytes().to_vec()).collect();
-        if let Some(base) = base {
-            names.extend(base.iter().map(|e| e.name_bytes().to_vec()));
-        }
-        let mut entries: BTreeMap<Vec<u8>, (i32, git2::Oid)> = ours
-            .iter()
-            .map(|e| (e.name_bytes().to_vec(), (e.filemode(), e.id())))
-            .collect();
-        let mut changed = false;
+        // Only what theirs changed from the base can change ours.
+        let mut names = differing_names(base, theirs);
+        names.sort_unstable();
+        names.dedup();
+        let mut edits = Vec::new();
         for name in names {
             let b = base.and_then(|t| t.get_name_bytes(&name));
             let o = ours.get_name_bytes(&name);
@@ -187,24 +181,21 @@ impl Repo {
                     None => return Ok(None),
                 }
             };
-            match merged {
+            let set = match merged {
                 Some((oid, mode)) if !(mode == MODE_TREE && self.is_empty_tree(oid)?) => {
-                    entries.insert(name, (mode, oid));
+                    Some((mode, oid))
                 }
-                _ => {
-                    entries.remove(&name);
-                }
-            }
-            changed = true;
+                _ => None,
+            };
+            edits.push((name, set));
         }
-        if !changed {
+        if edits.is_empty() {
             return Ok(Some(ours.id()));
         }
-        let entries = entries
-            .into_iter()
-            .map(|(name, (mode, oid))| (name, mode, oid))
-            .collect();
-        self.write_tree_entries(entries).map(Some)
+        let bytes = edited_tree_bytes(ours, &edits);
+        Ok(Some(
+            self.write_object(git2::ObjectType::Tree, &bytes)?.to_git(),
+        ))
     }
 
     /// A folder both sides changed (present on both, and in the base if anywhere),
