@@ -168,20 +168,23 @@ fn print_human(state: &State, here: &Here) {
         .map(|b| e(&b.name).len())
         .max()
         .unwrap_or(0);
+    // One write for the table: a run may have tens of thousands of branches.
+    let mut table = String::new();
     for b in &state.branches {
         let new = b.new.map(|o| o.short()).unwrap_or_else(|| "-".into());
-        let mut line = format!(
+        table.push_str(&format!(
             "  {:8} {:width$}  {} -> {new}  on {}",
             b.status.as_str(),
             e(&b.name),
             b.original.short(),
             e(&b.parent)
-        );
+        ));
         if let Some(note) = &b.note {
-            line.push_str(&format!("  ({})", e(note)));
+            table.push_str(&format!("  ({})", e(note)));
         }
-        println!("{line}");
+        table.push('\n');
     }
+    print!("{table}");
     if let Some(content) = &state.pause_content {
         println!("{}", escape_lines(content.trim_end()));
     }

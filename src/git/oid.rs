@@ -22,7 +22,10 @@ impl Oid {
 
     /// The first seven hex digits, for messages.
     pub fn short(&self) -> String {
-        self.to_string()[..7].to_string()
+        let [a, b, c, d] = [self.0[0], self.0[1], self.0[2], self.0[3]];
+        let mut text = format!("{a:02x}{b:02x}{c:02x}{d:02x}");
+        text.truncate(7);
+        text
     }
 
     /// Builds an oid from raw bytes (tests and fakes).
@@ -61,12 +64,15 @@ impl FromStr for Oid {
 
     fn from_str(text: &str) -> Result<Oid, BadOid> {
         let bad = || BadOid(text.chars().take(60).collect());
-        if text.len() != 40 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let hex = text.as_bytes();
+        if hex.len() != 40 {
             return Err(bad());
         }
+        // A state holds tens of thousands of ids: each pair of digits decoded directly.
         let mut bytes = [0u8; 20];
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
+            let (high, low) = (nibble(pair[0]), nibble(pair[1]));
+            *byte = (high.ok_or_else(bad)? << 4) | low.ok_or_else(bad)?;
         }
         Ok(Oid(bytes))
     }
@@ -78,10 +84,34 @@ impl Serialize for Oid {
     }
 }
 
+/// The value of one hexadecimal digit.
+fn nibble(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Reads an id from the text the deserializer has at hand, without copying it.
+struct OidVisitor;
+
+impl serde::de::Visitor<'_> for OidVisitor {
+    type Value = Oid;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a 40-digit hexadecimal object id")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Oid, E> {
+        text.parse().map_err(E::custom)
+    }
+}
+
 impl<'de> Deserialize<'de> for Oid {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Oid, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(OidVisitor)
     }
 }
 
