@@ -28,7 +28,7 @@ impl Oid {
         text
     }
 
-    /// Builds an oid from raw bytes (tests and fakes).
+    /// Builds an oid from raw bytes.
     pub fn from_bytes(bytes: [u8; 20]) -> Oid {
         Oid(bytes)
     }

@@ -94,7 +94,7 @@ impl PackWriter {
         let checksum: [u8; 20] = self.hasher.clone().finalize().into();
         self.file.write_all(&checksum)?;
         self.file.as_file_mut().flush()?;
-        let name = format!("pack-{}", hex(&checksum));
+        let name = format!("pack-{}", super::Oid::from_bytes(checksum));
         let pack_path = self.folder.join(format!("{name}.pack"));
         let index = index_bytes(&mut self.entries, &checksum);
         let mut index_file = tempfile::Builder::new()
@@ -178,10 +178,6 @@ fn index_bytes(entries: &mut [Entry], checksum: &[u8; 20]) -> Vec<u8> {
 fn read_only(path: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o444))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

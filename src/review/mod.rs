@@ -153,10 +153,11 @@ impl<'r> ReviewServer<'r> {
             );
         }
         if let Some(seen) = checkpoint {
-            let now = self
-                .document()
+            // The checkpoint alone: the whole document reconciles every branch's ref.
+            let now = crate::state::Store::open(self.repo)
                 .ok()
-                .and_then(|d| d["checkpoint"].as_str().map(String::from));
+                .and_then(|store| store.head())
+                .map(|oid| oid.to_string());
             if now.as_deref() != Some(seen.as_str()) {
                 return answer::error(
                     409,
